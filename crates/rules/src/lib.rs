@@ -1,0 +1,30 @@
+//! The rule engine: a registry of small, self-describing rules evaluated as pure functions over
+//! collected [`Facts`](dockguard_facts::Facts).
+//!
+//! Each rule lives in its own file under `rules/section<N>/`, declares a [`Rule`] (ids, title, severity,
+//! rationale, audit, remediation) and a check function, and carries its own pass and fail tests. Rules never
+//! do I/O: everything they need is in the facts, collected once per scan.
+
+pub mod check;
+pub mod context;
+pub mod engine;
+pub mod inventory;
+pub mod outcome;
+pub mod registry;
+pub mod rule;
+pub mod rules;
+pub mod testing;
+
+pub use context::{ContainerFilter, Ctx, EvalOptions, Orchestrator};
+pub use engine::{evaluate, RuleResult, Selection};
+pub use inventory::Inventory;
+pub use outcome::{Outcome, Status, Target, TargetKind};
+pub use registry::{find, RULES};
+pub use rule::{Rule, Scope, Section, Severity};
+
+/// What a rule file needs in scope.
+pub mod prelude {
+    pub use crate::context::Ctx;
+    pub use crate::outcome::{Outcome, Status, Target, TargetKind};
+    pub use crate::rule::{Rule, Scope, Section, Severity};
+}

@@ -1,0 +1,2 @@
+//! Section 1.
+crate::declare_rules! {}

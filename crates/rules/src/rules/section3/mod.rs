@@ -1,0 +1,2 @@
+//! Section 3.
+crate::declare_rules! {}

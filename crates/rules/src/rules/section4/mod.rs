@@ -1,0 +1,2 @@
+//! Section 4.
+crate::declare_rules! {}

@@ -1,0 +1,54 @@
+//! 5.04 Ensure privileged containers aren't used.
+
+use crate::check::{per_container, verdict};
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "5.04",
+    cis: &["5.5"],
+    title: "Ensure privileged containers aren't used",
+    section: Section::Runtime,
+    severity: Severity::Critical,
+    level: 1,
+    scope: Scope::Container,
+    rationale: "A privileged container gets every Linux capability, access to all host devices and no \
+        seccomp, AppArmor or SELinux confinement. Anything that runs inside it can take over the host.",
+    audit: "Reads HostConfig.Privileged of every container, running or stopped.",
+    remediation: "Recreate the container without `--privileged` (or `privileged: true` in Compose). Grant only \
+        the specific capabilities (`--cap-add`) or devices (`--device`) the workload really needs.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    per_container(ctx, |c| {
+        verdict(!c.privileged, format!("Privileged={}", c.privileged))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    #[test]
+    fn unprivileged_container_passes() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass);
+    }
+
+    #[test]
+    fn privileged_container_fails() {
+        let mut f = compliant_host();
+        first_container(&mut f).privileged = true;
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.failing().next().unwrap().detail, "Privileged=true");
+    }
+
+    #[test]
+    fn no_docker_facts_is_an_error() {
+        let mut f = compliant_host();
+        f.docker = dockguard_facts::Fact::Error("daemon unreachable".into());
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+    }
+}

@@ -1,0 +1,2 @@
+//! Section 7.
+crate::declare_rules! {}

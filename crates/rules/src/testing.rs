@@ -1,0 +1,334 @@
+//! Fixtures for rule tests: a fully compliant host that each test changes in one place.
+//!
+//! `compliant_host()` passes every automated rule; a rule's fail test mutates one fact and asserts `fail`,
+//! its pass test asserts `pass` on the untouched (or differently tuned) host.
+
+use crate::context::{Ctx, EvalOptions};
+use crate::outcome::Outcome;
+use crate::rule::Rule;
+use dockguard_facts::*;
+use std::collections::BTreeMap;
+
+/// Evaluates one rule over the facts with default options.
+pub fn run(rule: &Rule, facts: &Facts) -> Outcome {
+    let ctx = Ctx::new(facts, EvalOptions::default());
+    (rule.check)(&ctx)
+}
+
+/// A root-owned file with the given mode.
+pub fn file(mode: u32) -> FileFact {
+    FileFact::Present(FileStat {
+        kind: "file".into(),
+        uid: 0,
+        gid: 0,
+        mode,
+        user: Some("root".into()),
+        group: Some("root".into()),
+    })
+}
+
+/// A root-owned directory with the given mode.
+pub fn dir(mode: u32) -> FileFact {
+    FileFact::Present(FileStat {
+        kind: "dir".into(),
+        ..match file(mode) {
+            FileFact::Present(s) => s,
+            _ => unreachable!(),
+        }
+    })
+}
+
+/// Sets owner uid/gid (and names) of a present file.
+pub fn chown(f: &mut FileFact, uid: u32, user: &str, gid: u32, group: &str) {
+    if let FileFact::Present(st) = f {
+        st.uid = uid;
+        st.gid = gid;
+        st.user = Some(user.into());
+        st.group = Some(group.into());
+    }
+}
+
+/// A container that passes every container rule.
+pub fn container(name: &str) -> ContainerFacts {
+    ContainerFacts {
+        id: format!("{:0<64}", name.bytes().map(|b| format!("{b:02x}")).collect::<String>()),
+        name: name.into(),
+        image: "app:1.0".into(),
+        image_id: "sha256:app".into(),
+        state: "running".into(),
+        running: true,
+        pid: Some(4242),
+        labels: BTreeMap::new(),
+        user: "1000:1000".into(),
+        healthcheck: Some(vec!["CMD-SHELL".into(), "true".into()]),
+        health_status: Some("healthy".into()),
+        privileged: false,
+        network_mode: "app-net".into(),
+        pid_mode: String::new(),
+        ipc_mode: "private".into(),
+        uts_mode: String::new(),
+        userns_mode: String::new(),
+        cgroup_parent: String::new(),
+        cap_add: vec![],
+        cap_drop: vec!["ALL".into()],
+        security_opt: vec!["no-new-privileges:true".into(), "apparmor=docker-default".into()],
+        apparmor_profile: "docker-default".into(),
+        process_label: String::new(),
+        mount_label: String::new(),
+        memory: 256 * 1024 * 1024,
+        pids_limit: Some(100),
+        readonly_rootfs: true,
+        restart_policy: RestartPolicy { name: "on-failure".into(), maximum_retry_count: 5 },
+        ports: vec![PortBinding { container_port: "80/tcp".into(), host_ip: "10.0.0.5".into(), host_port: "8080".into() }],
+        publish_all_ports: false,
+        mounts: vec![MountFacts {
+            kind: "volume".into(),
+            source: "/var/lib/docker/volumes/data/_data".into(),
+            destination: "/data".into(),
+            rw: true,
+            propagation: String::new(),
+        }],
+        devices: vec![],
+        networks: vec!["app-net".into()],
+    }
+}
+
+/// The image of [`container`].
+pub fn image() -> ImageFacts {
+    ImageFacts {
+        id: "sha256:app".into(),
+        tags: vec!["app:1.0".into()],
+        user: "1000".into(),
+        healthcheck: Some(vec!["CMD-SHELL".into(), "true".into()]),
+        created: "2026-11-01T00:00:00Z".into(),
+    }
+}
+
+pub const DOCKERD: &str = "/usr/bin/dockerd";
+pub const SERVICE: &str = "/lib/systemd/system/docker.service";
+pub const SOCKET_UNIT: &str = "/lib/systemd/system/docker.socket";
+pub const SOCKET: &str = "/var/run/docker.sock";
+pub const TLS_CA: &str = "/etc/docker/tls/ca.pem";
+pub const TLS_CERT: &str = "/etc/docker/tls/server-cert.pem";
+pub const TLS_KEY: &str = "/etc/docker/tls/server-key.pem";
+pub const REGISTRY_CERT: &str = "/etc/docker/certs.d/registry.example:5000/ca.crt";
+
+/// The audited paths of a compliant host.
+pub const AUDITED: &[&str] = &[
+    "/usr/bin/dockerd",
+    "/usr/bin/docker",
+    "/var/lib/docker",
+    "/etc/docker",
+    SERVICE,
+    SOCKET_UNIT,
+    SOCKET,
+    "/etc/default/docker",
+    "/etc/docker/daemon.json",
+    "/usr/bin/containerd",
+    "/usr/bin/runc",
+    "/usr/bin/docker-containerd",
+    "/usr/bin/docker-runc",
+];
+
+/// A host that passes every automated rule: hardened daemon.json, TLS on TCP, audit watches on every
+/// Docker path, strict file modes, one hardened container, swarm inactive.
+pub fn compliant_host() -> Facts {
+    let daemon_json = serde_json::json!({
+        "icc": false,
+        "log-level": "info",
+        "iptables": true,
+        "live-restore": true,
+        "userland-proxy": false,
+        "no-new-privileges": true,
+        "userns-remap": "default",
+        "authorization-plugins": ["authz-broker"],
+        "log-driver": "syslog",
+        "log-opts": {"syslog-address": "tcp://logs.example:514"},
+        "default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 2048}},
+        "hosts": ["unix:///var/run/docker.sock", "tcp://10.0.0.5:2376"],
+        "tlsverify": true,
+        "tlscacert": TLS_CA,
+        "tlscert": TLS_CERT,
+        "tlskey": TLS_KEY
+    });
+    let mut files = BTreeMap::new();
+    for p in AUDITED {
+        files.insert(p.to_string(), file(0o755));
+    }
+    files.insert("/var/lib/docker".into(), dir(0o710));
+    files.insert("/etc/docker".into(), dir(0o755));
+    files.insert(SERVICE.into(), file(0o644));
+    files.insert(SOCKET_UNIT.into(), file(0o644));
+    files.insert("/etc/default/docker".into(), file(0o644));
+    files.insert("/etc/sysconfig/docker".into(), FileFact::Missing);
+    files.insert("/etc/docker/daemon.json".into(), file(0o644));
+    let mut sock = file(0o660);
+    if let FileFact::Present(st) = &mut sock {
+        st.kind = "socket".into();
+        st.gid = 998;
+        st.group = Some("docker".into());
+    }
+    files.insert(SOCKET.into(), sock);
+    files.insert(TLS_CA.into(), file(0o444));
+    files.insert(TLS_CERT.into(), file(0o444));
+    files.insert(TLS_KEY.into(), file(0o400));
+    files.insert(REGISTRY_CERT.into(), file(0o444));
+    let audit_lines = AUDITED.iter().map(|p| format!("-w {p} -p wa -k docker")).collect();
+
+    Facts {
+        schema: FACTS_SCHEMA.into(),
+        collector: CollectorInfo {
+            tool: "dockguard".into(),
+            version: "test".into(),
+            root: "/".into(),
+            docker_host: "unix:///var/run/docker.sock".into(),
+            collected_at: "2026-11-25T00:00:00Z".into(),
+            duration_ms: 1,
+            running_only: false,
+        },
+        host: HostFacts {
+            hostname: Some("host-a".into()),
+            os: Some("Debian GNU/Linux 12 (bookworm)".into()),
+            kernel: Some("6.1.0".into()),
+        },
+        docker: Fact::Ok(DockerFacts {
+            version: VersionFacts {
+                version: "29.1.0".into(),
+                api_version: "1.52".into(),
+                os: "linux".into(),
+                arch: "amd64".into(),
+                kernel: "6.1.0".into(),
+                experimental: false,
+                components: BTreeMap::new(),
+            },
+            info: InfoFacts {
+                name: "host-a".into(),
+                operating_system: "Debian GNU/Linux 12 (bookworm)".into(),
+                kernel_version: "6.1.0".into(),
+                architecture: "x86_64".into(),
+                docker_root_dir: "/var/lib/docker/100000.100000".into(),
+                driver: "overlay2".into(),
+                logging_driver: "syslog".into(),
+                cgroup_driver: "systemd".into(),
+                cgroup_version: "2".into(),
+                security_options: vec![
+                    "name=apparmor".into(),
+                    "name=seccomp,profile=builtin".into(),
+                    "name=userns".into(),
+                ],
+                live_restore: true,
+                experimental: false,
+                insecure_registry_cidrs: vec!["127.0.0.0/8".into()],
+                insecure_registries: vec![],
+                authorization_plugins: vec!["authz-broker".into()],
+                containers: 1,
+                containers_running: 1,
+                images: 1,
+                swarm: SwarmFacts { state: "inactive".into(), ..Default::default() },
+            },
+            containers: vec![container("web")],
+            container_errors: vec![],
+            images: vec![image()],
+            image_errors: vec![],
+            image_count: 1,
+            networks: Fact::Ok(vec![
+                NetworkFacts {
+                    id: "n-bridge".into(),
+                    name: "bridge".into(),
+                    driver: "bridge".into(),
+                    scope: "local".into(),
+                    internal: false,
+                    options: [
+                        ("com.docker.network.bridge.name".to_string(), "docker0".to_string()),
+                        ("com.docker.network.bridge.enable_icc".to_string(), "false".to_string()),
+                    ]
+                    .into_iter()
+                    .collect(),
+                },
+                NetworkFacts {
+                    id: "n-app".into(),
+                    name: "app-net".into(),
+                    driver: "bridge".into(),
+                    scope: "local".into(),
+                    internal: false,
+                    options: BTreeMap::new(),
+                },
+            ]),
+        }),
+        daemon: DaemonFacts {
+            process: Fact::Ok(DaemonProcess {
+                pid: 812,
+                argv: vec![DOCKERD.into(), "--containerd=/run/containerd/containerd.sock".into()],
+            }),
+            config_file: ConfigFile {
+                path: "/etc/docker/daemon.json".into(),
+                content: Fact::Ok(Some(serde_json::to_string_pretty(&daemon_json).unwrap())),
+            },
+        },
+        units: Units {
+            docker_service: Fact::Ok(Some(SERVICE.into())),
+            docker_socket: Fact::Ok(Some(SOCKET_UNIT.into())),
+        },
+        files,
+        certs_d: Fact::Ok(vec![REGISTRY_CERT.into()]),
+        audit: AuditFacts {
+            loaded: None,
+            files: Fact::Ok(vec![AuditFile {
+                path: "/etc/audit/rules.d/docker.rules".into(),
+                lines: Fact::Ok(audit_lines),
+            }]),
+        },
+        mounts: Fact::Ok(vec![
+            MountPoint { mount_point: "/".into(), fs_type: "ext4".into(), source: "/dev/vda1".into() },
+            MountPoint { mount_point: "/var/lib/docker".into(), fs_type: "xfs".into(), source: "/dev/vdb1".into() },
+        ]),
+        listeners: Fact::Ok(vec![]),
+    }
+}
+
+/// Mutable access to the Docker facts of a fixture.
+pub fn docker_mut(f: &mut Facts) -> &mut DockerFacts {
+    match &mut f.docker {
+        Fact::Ok(d) => d,
+        Fact::Error(_) => panic!("fixture has no Docker facts"),
+    }
+}
+
+/// Replaces the daemon.json of a fixture with the given JSON value.
+pub fn set_daemon_json(f: &mut Facts, v: serde_json::Value) {
+    f.daemon.config_file.content = Fact::Ok(Some(v.to_string()));
+}
+
+/// Changes one key of the fixture's daemon.json.
+pub fn daemon_json_set(f: &mut Facts, key: &str, v: serde_json::Value) {
+    let mut cur: serde_json::Value = match &f.daemon.config_file.content {
+        Fact::Ok(Some(t)) => serde_json::from_str(t).unwrap(),
+        _ => serde_json::json!({}),
+    };
+    cur[key] = v;
+    set_daemon_json(f, cur);
+}
+
+/// Removes one key from the fixture's daemon.json.
+pub fn daemon_json_remove(f: &mut Facts, key: &str) {
+    let mut cur: serde_json::Value = match &f.daemon.config_file.content {
+        Fact::Ok(Some(t)) => serde_json::from_str(t).unwrap(),
+        _ => serde_json::json!({}),
+    };
+    if let Some(m) = cur.as_object_mut() {
+        m.remove(key);
+    }
+    set_daemon_json(f, cur);
+}
+
+/// Appends flags to the fixture's dockerd command line.
+pub fn add_flags(f: &mut Facts, flags: &[&str]) {
+    if let Fact::Ok(p) = &mut f.daemon.process {
+        p.argv.extend(flags.iter().map(|s| s.to_string()));
+    }
+}
+
+/// Mutable access to the fixture's first container.
+pub fn first_container(f: &mut Facts) -> &mut ContainerFacts {
+    &mut docker_mut(f).containers[0]
+}
