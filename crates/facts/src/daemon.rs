@@ -128,7 +128,10 @@ const LIST_FLAGS: &[(&str, &str)] = &[
 ];
 
 /// Flags that repeat as `k=v` and map to an object key.
-const MAP_FLAGS: &[(&str, &str)] = &[("log-opt", "log-opts"), ("default-ulimit", "default-ulimits")];
+const MAP_FLAGS: &[(&str, &str)] = &[
+    ("log-opt", "log-opts"),
+    ("default-ulimit", "default-ulimits"),
+];
 
 const SHORT_FLAGS: &[(&str, &str)] = &[
     ("H", "host"),
@@ -262,10 +265,10 @@ pub fn parse_config_file(path: &str, text: &str) -> Result<Map<String, Value>, S
     }
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(format!(
-            "daemon configuration {path} is not a JSON object"
+        Ok(_) => Err(format!("daemon configuration {path} is not a JSON object")),
+        Err(e) => Err(format!(
+            "daemon configuration {path} is not valid JSON: {e}"
         )),
-        Err(e) => Err(format!("daemon configuration {path} is not valid JSON: {e}")),
     }
 }
 
@@ -492,7 +495,10 @@ impl DaemonConfig {
     /// dockerd's defaults are `~/.docker/{ca,cert,key}.pem` of the daemon user (root).
     pub fn tls_file(&self, key: &str) -> Result<Option<String>, String> {
         let tls = self.bool("tls")?.0 || self.bool("tlsverify")?.0;
-        let explicit = self.get(key)?.map(|s| value_text(&s.value)).filter(|s| !s.is_empty());
+        let explicit = self
+            .get(key)?
+            .map(|s| value_text(&s.value))
+            .filter(|s| !s.is_empty());
         if let Some(p) = explicit {
             return Ok(Some(p));
         }
@@ -529,10 +535,16 @@ mod tests {
              --icc=false --log-level debug -l warn --insecure-registry a:5000 --insecure-registry=b:5000 \
              --log-opt max-size=10m --default-ulimit nofile=100:200 --userland-proxy=false --live-restore -D",
         ));
-        assert_eq!(f["hosts"], serde_json::json!(["fd://", "tcp://0.0.0.0:2376"]));
+        assert_eq!(
+            f["hosts"],
+            serde_json::json!(["fd://", "tcp://0.0.0.0:2376"])
+        );
         assert_eq!(f["icc"], serde_json::json!(false));
         assert_eq!(f["log-level"], serde_json::json!("warn"));
-        assert_eq!(f["insecure-registries"], serde_json::json!(["a:5000", "b:5000"]));
+        assert_eq!(
+            f["insecure-registries"],
+            serde_json::json!(["a:5000", "b:5000"])
+        );
         assert_eq!(f["log-opts"]["max-size"], serde_json::json!("10m"));
         assert_eq!(f["default-ulimits"]["nofile"], serde_json::json!("100:200"));
         assert_eq!(f["userland-proxy"], serde_json::json!(false));
@@ -557,7 +569,10 @@ mod tests {
             config_file_path(Some(&argv("dockerd --config-file /srv/d.json"))),
             "/srv/d.json"
         );
-        assert_eq!(config_file_path(Some(&argv("dockerd"))), DEFAULT_CONFIG_FILE);
+        assert_eq!(
+            config_file_path(Some(&argv("dockerd"))),
+            DEFAULT_CONFIG_FILE
+        );
         assert_eq!(config_file_path(None), DEFAULT_CONFIG_FILE);
     }
 
@@ -573,13 +588,21 @@ mod tests {
             Some(&a),
             None,
             DEFAULT_CONFIG_FILE,
-            Ok(Some(r#"{"icc": false, "log-level": "debug", "live-restore": false}"#)),
+            Ok(Some(
+                r#"{"icc": false, "log-level": "debug", "live-restore": false}"#,
+            )),
             Some(&info),
         );
         let icc = cfg.get("icc").unwrap().unwrap();
-        assert_eq!((icc.as_bool(), icc.source), (Some(false), ConfigSource::File));
+        assert_eq!(
+            (icc.as_bool(), icc.source),
+            (Some(false), ConfigSource::File)
+        );
         let ll = cfg.get("log-level").unwrap().unwrap();
-        assert_eq!((ll.as_str(), ll.source), (Some("error"), ConfigSource::Flag));
+        assert_eq!(
+            (ll.as_str(), ll.source),
+            (Some("error"), ConfigSource::Flag)
+        );
         let lr = cfg.get("live-restore").unwrap().unwrap();
         assert_eq!((lr.as_bool(), lr.source), (Some(true), ConfigSource::Live));
         assert_eq!(cfg.list("insecure-registries").unwrap(), vec!["10.0.0.0/8"]);
@@ -598,7 +621,10 @@ mod tests {
             Some(&InfoFacts::default()),
         );
         let err = cfg.get("log-level").unwrap_err();
-        assert!(err.contains("/etc/docker/daemon.json is not valid JSON"), "{err}");
+        assert!(
+            err.contains("/etc/docker/daemon.json is not valid JSON"),
+            "{err}"
+        );
         assert!(err.contains("line 1"), "{err}");
         assert_eq!(cfg.bool("icc").unwrap().0, false);
         assert!(cfg.get("live-restore").unwrap().is_some());
@@ -614,7 +640,10 @@ mod tests {
             None,
         );
         assert_eq!(cfg.bool("icc").unwrap().0, false);
-        assert!(cfg.get("log-level").unwrap_err().contains("command line is unknown"));
+        assert!(cfg
+            .get("log-level")
+            .unwrap_err()
+            .contains("command line is unknown"));
     }
 
     #[test]
@@ -627,7 +656,13 @@ mod tests {
             cfg.tls_file("tlscacert").unwrap().as_deref(),
             Some("/root/.docker/ca.pem")
         );
-        let cfg = DaemonConfig::build(Some(&argv("dockerd")), None, DEFAULT_CONFIG_FILE, Ok(None), None);
+        let cfg = DaemonConfig::build(
+            Some(&argv("dockerd")),
+            None,
+            DEFAULT_CONFIG_FILE,
+            Ok(None),
+            None,
+        );
         assert_eq!(cfg.unix_sockets().unwrap(), vec![DEFAULT_SOCKET]);
         assert_eq!(cfg.tls_file("tlskey").unwrap(), None);
     }

@@ -141,7 +141,10 @@ pub struct SwarmFacts {
 
 impl SwarmFacts {
     pub fn active(&self) -> bool {
-        matches!(self.state.as_str(), "active" | "locked" | "pending" | "error")
+        matches!(
+            self.state.as_str(),
+            "active" | "locked" | "pending" | "error"
+        )
     }
 }
 

@@ -54,7 +54,10 @@ pub fn owner_target(ctx: &Ctx, path: &str, want: Owner) -> Target {
                 Target::file(
                     path,
                     Status::Fail,
-                    format!("owner {owner} (uid {}, gid {}), expected {want}", st.uid, st.gid),
+                    format!(
+                        "owner {owner} (uid {}, gid {}), expected {want}",
+                        st.uid, st.gid
+                    ),
                 )
             }
         }
@@ -89,7 +92,12 @@ pub fn mode_target(ctx: &Ctx, path: &str, allowed: u32) -> Target {
 
 /// Ownership of a set of files. `paths`: the files, or why they cannot be known; an empty set is
 /// `not_applicable` with `none_reason`.
-pub fn owner_rule(ctx: &Ctx, paths: Result<Vec<String>, String>, want: Owner, none_reason: &str) -> Outcome {
+pub fn owner_rule(
+    ctx: &Ctx,
+    paths: Result<Vec<String>, String>,
+    want: Owner,
+    none_reason: &str,
+) -> Outcome {
     match paths {
         Err(e) => Outcome::error(e),
         Ok(paths) => Outcome::aggregate(
@@ -101,7 +109,12 @@ pub fn owner_rule(ctx: &Ctx, paths: Result<Vec<String>, String>, want: Owner, no
 }
 
 /// Modes of a set of files; see [`owner_rule`].
-pub fn mode_rule(ctx: &Ctx, paths: Result<Vec<String>, String>, allowed: u32, none_reason: &str) -> Outcome {
+pub fn mode_rule(
+    ctx: &Ctx,
+    paths: Result<Vec<String>, String>,
+    allowed: u32,
+    none_reason: &str,
+) -> Outcome {
     match paths {
         Err(e) => Outcome::error(e),
         Ok(paths) => Outcome::aggregate(
@@ -128,7 +141,11 @@ pub fn audit_rule_path(line: &str) -> Option<String> {
     let first = *tokens.first()?;
     let norm = |p: &str| {
         let t = p.trim_end_matches('/');
-        if t.is_empty() { "/".to_string() } else { t.to_string() }
+        if t.is_empty() {
+            "/".to_string()
+        } else {
+            t.to_string()
+        }
     };
     match first {
         "-w" => tokens.get(1).map(|p| norm(p)),
@@ -141,7 +158,8 @@ pub fn audit_rule_path(line: &str) -> Option<String> {
             while i < tokens.len() {
                 if tokens[i] == "-F" {
                     if let Some(f) = tokens.get(i + 1) {
-                        if let Some(p) = f.strip_prefix("path=").or_else(|| f.strip_prefix("dir=")) {
+                        if let Some(p) = f.strip_prefix("path=").or_else(|| f.strip_prefix("dir="))
+                        {
                             return Some(norm(p));
                         }
                     }
@@ -168,7 +186,10 @@ pub fn audit_rules(ctx: &Ctx) -> Result<AuditRules, String> {
     if let Some(Fact::Ok(lines)) = &audit.loaded {
         return Ok(AuditRules {
             source: "auditctl -l".into(),
-            lines: lines.iter().map(|l| ("auditctl -l".to_string(), l.clone())).collect(),
+            lines: lines
+                .iter()
+                .map(|l| ("auditctl -l".to_string(), l.clone()))
+                .collect(),
         });
     }
     let files = audit
@@ -185,7 +206,11 @@ pub fn audit_rules(ctx: &Ctx) -> Result<AuditRules, String> {
     let source = if files.is_empty() {
         "no audit rules files".to_string()
     } else {
-        files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>().join(", ")
+        files
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     Ok(AuditRules { source, lines })
 }
@@ -212,25 +237,49 @@ pub fn audit_watch_any(ctx: &Ctx, paths: &[String], label: &str) -> Outcome {
     let targets = existing
         .iter()
         .map(|p| {
-            let hit = rules.lines.iter().find(|(_, l)| audit_rule_path(l).as_deref() == Some(p.as_str()));
+            let hit = rules
+                .lines
+                .iter()
+                .find(|(_, l)| audit_rule_path(l).as_deref() == Some(p.as_str()));
             match hit {
-                Some((src, line)) => Target::new(TargetKind::Audit, p.as_str(), p.as_str(), Status::Pass, format!("{} ({src})", line.trim())),
+                Some((src, line)) => Target::new(
+                    TargetKind::Audit,
+                    p.as_str(),
+                    p.as_str(),
+                    Status::Pass,
+                    format!("{} ({src})", line.trim()),
+                ),
                 None => {
                     let mut detail = format!("no audit rule watches {p} (read {})", rules.source);
                     if rules.source == "auditctl -l" {
                         if let Some(files) = ctx.facts.audit.files.ok() {
-                            let on_disk = files.iter().any(|f| f.lines.ok().is_some_and(|ls| ls.iter().any(|l| audit_rule_path(l).as_deref() == Some(p.as_str()))));
+                            let on_disk = files.iter().any(|f| {
+                                f.lines.ok().is_some_and(|ls| {
+                                    ls.iter()
+                                        .any(|l| audit_rule_path(l).as_deref() == Some(p.as_str()))
+                                })
+                            });
                             if on_disk {
                                 detail.push_str("; a rules file names it but it is not loaded");
                             }
                         }
                     }
-                    Target::new(TargetKind::Audit, p.as_str(), p.as_str(), Status::Fail, detail)
+                    Target::new(
+                        TargetKind::Audit,
+                        p.as_str(),
+                        p.as_str(),
+                        Status::Fail,
+                        detail,
+                    )
                 }
             }
         })
         .collect();
-    Outcome::aggregate(targets, "audited path", format!("{label} does not exist on this host"))
+    Outcome::aggregate(
+        targets,
+        "audited path",
+        format!("{label} does not exist on this host"),
+    )
 }
 
 /// Runs `check` on every selected container and aggregates. `check` returns the container's status and
@@ -252,7 +301,13 @@ pub fn per_container(ctx: &Ctx, check: impl Fn(&ContainerFacts) -> (Status, Stri
 }
 
 pub fn container_target(c: &ContainerFacts, status: Status, detail: impl Into<String>) -> Target {
-    Target::new(TargetKind::Container, c.id.clone(), c.name.clone(), status, detail)
+    Target::new(
+        TargetKind::Container,
+        c.id.clone(),
+        c.name.clone(),
+        status,
+        detail,
+    )
 }
 
 /// Whether a user spec (`Config.User`) runs as root: empty, `root`, `0`, `0:0`, `root:root`, `0:anything`.
@@ -292,17 +347,28 @@ mod tests {
 
     #[test]
     fn audit_rule_paths() {
-        assert_eq!(audit_rule_path("-w /usr/bin/dockerd -k docker").as_deref(), Some("/usr/bin/dockerd"));
-        assert_eq!(audit_rule_path("-w /etc/docker/ -p wa").as_deref(), Some("/etc/docker"));
         assert_eq!(
-            audit_rule_path("-a exit,always -F path=/var/lib/docker -F perm=war -k docker").as_deref(),
+            audit_rule_path("-w /usr/bin/dockerd -k docker").as_deref(),
+            Some("/usr/bin/dockerd")
+        );
+        assert_eq!(
+            audit_rule_path("-w /etc/docker/ -p wa").as_deref(),
+            Some("/etc/docker")
+        );
+        assert_eq!(
+            audit_rule_path("-a exit,always -F path=/var/lib/docker -F perm=war -k docker")
+                .as_deref(),
             Some("/var/lib/docker")
         );
         assert_eq!(
-            audit_rule_path("-a always,exit -S all -F dir=/etc/docker -F perm=rwa -F key=docker").as_deref(),
+            audit_rule_path("-a always,exit -S all -F dir=/etc/docker -F perm=rwa -F key=docker")
+                .as_deref(),
             Some("/etc/docker")
         );
-        assert_eq!(audit_rule_path("-a never,exit -F dir=/var/lib/docker/overlay2"), None);
+        assert_eq!(
+            audit_rule_path("-a never,exit -F dir=/var/lib/docker/overlay2"),
+            None
+        );
         assert_eq!(audit_rule_path("# -w /etc/docker"), None);
         assert_eq!(audit_rule_path("-D"), None);
     }

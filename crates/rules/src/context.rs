@@ -112,7 +112,11 @@ impl<'a> Ctx<'a> {
                 let k8s = d
                     .containers
                     .iter()
-                    .filter(|c| c.labels.keys().any(|k| k.starts_with(KUBERNETES_LABEL_PREFIX)))
+                    .filter(|c| {
+                        c.labels
+                            .keys()
+                            .any(|k| k.starts_with(KUBERNETES_LABEL_PREFIX))
+                    })
                     .count();
                 let orchestrator = (k8s > 0).then(|| Orchestrator {
                     name: "kubernetes".into(),
@@ -152,12 +156,7 @@ impl<'a> Ctx<'a> {
 
     /// The inspected image a container runs, if it was inspected.
     pub fn image(&self, id: &str) -> Option<&'a ImageFacts> {
-        self.facts
-            .docker
-            .ok()?
-            .images
-            .iter()
-            .find(|i| i.id == id)
+        self.facts.docker.ok()?.images.iter().find(|i| i.id == id)
     }
 
     /// The stat of a path; an error when the collector never looked at it.

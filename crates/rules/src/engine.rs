@@ -111,7 +111,12 @@ mod tests {
         let ctx = Ctx::new(&f, EvalOptions::default());
         for r in evaluate(&ctx, &Selection::default()) {
             if matches!(r.rule.scope, Scope::Container | Scope::Image) {
-                assert_eq!(r.outcome.status, crate::Status::NotApplicable, "{}", r.rule.id);
+                assert_eq!(
+                    r.outcome.status,
+                    crate::Status::NotApplicable,
+                    "{}",
+                    r.rule.id
+                );
                 assert!(r.outcome.reason.contains("kubernetes"));
             }
         }

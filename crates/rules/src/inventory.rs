@@ -62,7 +62,9 @@ impl Inventory {
         Inventory {
             id: INVENTORY_ID.into(),
             title: INVENTORY_TITLE.into(),
-            hostname: d.and_then(|d| non_empty(&d.info.name)).or_else(|| f.host.hostname.clone()),
+            hostname: d
+                .and_then(|d| non_empty(&d.info.name))
+                .or_else(|| f.host.hostname.clone()),
             os: d
                 .and_then(|d| non_empty(&d.info.operating_system))
                 .or_else(|| f.host.os.clone()),
@@ -76,7 +78,9 @@ impl Inventory {
             logging_driver: d.and_then(|d| non_empty(&d.info.logging_driver)),
             cgroup_driver: d.and_then(|d| non_empty(&d.info.cgroup_driver)),
             docker_root_dir: d.and_then(|d| non_empty(&d.info.docker_root_dir)),
-            security_options: d.map(|d| d.info.security_options.clone()).unwrap_or_default(),
+            security_options: d
+                .map(|d| d.info.security_options.clone())
+                .unwrap_or_default(),
             swarm: d.and_then(|d| non_empty(&d.info.swarm.state)),
             containers: d
                 .map(|d| ContainerCounts {

@@ -132,11 +132,7 @@ impl Outcome {
     /// Combines per-target results into one outcome: any error makes the rule `error` unless something
     /// failed (a failure is certain, an error is not), any failure makes it `fail`, otherwise `pass`.
     /// With no targets the rule is `not_applicable` with `empty_reason`.
-    pub fn aggregate(
-        targets: Vec<Target>,
-        noun: &str,
-        empty_reason: impl Into<String>,
-    ) -> Outcome {
+    pub fn aggregate(targets: Vec<Target>, noun: &str, empty_reason: impl Into<String>) -> Outcome {
         if targets.is_empty() {
             return Outcome::not_applicable(empty_reason);
         }
@@ -148,21 +144,40 @@ impl Outcome {
             count(Status::Manual),
         );
         let total = targets.len();
-        let plural = |n: usize| if n == 1 { noun.to_string() } else { format!("{noun}s") };
+        let plural = |n: usize| {
+            if n == 1 {
+                noun.to_string()
+            } else {
+                format!("{noun}s")
+            }
+        };
         let out = if fail > 0 {
-            let mut r = format!("{fail} of {total} {} fail{}", plural(total), if fail == 1 { "s" } else { "" });
+            let mut r = format!(
+                "{fail} of {total} {} fail{}",
+                plural(total),
+                if fail == 1 { "s" } else { "" }
+            );
             if error > 0 {
                 r.push_str(&format!("; {error} could not be assessed"));
             }
             Outcome::fail(r)
         } else if error > 0 {
-            Outcome::error(format!("{error} of {total} {} could not be assessed", plural(total)))
+            Outcome::error(format!(
+                "{error} of {total} {} could not be assessed",
+                plural(total)
+            ))
         } else if manual > 0 {
-            Outcome::manual(format!("{manual} of {total} {} need a manual review", plural(total)))
+            Outcome::manual(format!(
+                "{manual} of {total} {} need a manual review",
+                plural(total)
+            ))
         } else if pass > 0 {
             Outcome::pass(format!("all {pass} {} assessed pass", plural(pass)))
         } else {
-            Outcome::not_applicable(format!("the rule does not apply to any of the {total} {}", plural(total)))
+            Outcome::not_applicable(format!(
+                "the rule does not apply to any of the {total} {}",
+                plural(total)
+            ))
         };
         out.with_targets(targets)
     }

@@ -24,7 +24,9 @@ pub static RULES: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
 
 /// A sort key that orders `5.01-2` < `5.03` < `5.10`.
 pub fn id_key(id: &str) -> Vec<u32> {
-    id.split(['.', '-']).map(|p| p.parse().unwrap_or(u32::MAX)).collect()
+    id.split(['.', '-'])
+        .map(|p| p.parse().unwrap_or(u32::MAX))
+        .collect()
 }
 
 /// The rule with this id (its CCEID) or one of its CIS ids (`cis:5.32` or a bare CIS id that is not an
@@ -71,7 +73,12 @@ mod tests {
             assert!(r.audit.len() > 20, "{} has no audit text", r.id);
             assert!(r.remediation.len() > 20, "{} has no remediation", r.id);
             assert!(!r.cis.is_empty(), "{} has no CIS id", r.id);
-            assert!(r.level == 1 || r.level == 2, "{} has level {}", r.id, r.level);
+            assert!(
+                r.level == 1 || r.level == 2,
+                "{} has level {}",
+                r.id,
+                r.level
+            );
             assert_eq!(
                 r.id.split('.').next().unwrap().parse::<u8>().unwrap(),
                 r.section.number(),

@@ -51,7 +51,10 @@ pub fn chown(f: &mut FileFact, uid: u32, user: &str, gid: u32, group: &str) {
 /// A container that passes every container rule.
 pub fn container(name: &str) -> ContainerFacts {
     ContainerFacts {
-        id: format!("{:0<64}", name.bytes().map(|b| format!("{b:02x}")).collect::<String>()),
+        id: format!(
+            "{:0<64}",
+            name.bytes().map(|b| format!("{b:02x}")).collect::<String>()
+        ),
         name: name.into(),
         image: "app:1.0".into(),
         image_id: "sha256:app".into(),
@@ -71,15 +74,25 @@ pub fn container(name: &str) -> ContainerFacts {
         cgroup_parent: String::new(),
         cap_add: vec![],
         cap_drop: vec!["ALL".into()],
-        security_opt: vec!["no-new-privileges:true".into(), "apparmor=docker-default".into()],
+        security_opt: vec![
+            "no-new-privileges:true".into(),
+            "apparmor=docker-default".into(),
+        ],
         apparmor_profile: "docker-default".into(),
         process_label: String::new(),
         mount_label: String::new(),
         memory: 256 * 1024 * 1024,
         pids_limit: Some(100),
         readonly_rootfs: true,
-        restart_policy: RestartPolicy { name: "on-failure".into(), maximum_retry_count: 5 },
-        ports: vec![PortBinding { container_port: "80/tcp".into(), host_ip: "10.0.0.5".into(), host_port: "8080".into() }],
+        restart_policy: RestartPolicy {
+            name: "on-failure".into(),
+            maximum_retry_count: 5,
+        },
+        ports: vec![PortBinding {
+            container_port: "80/tcp".into(),
+            host_ip: "10.0.0.5".into(),
+            host_port: "8080".into(),
+        }],
         publish_all_ports: false,
         mounts: vec![MountFacts {
             kind: "volume".into(),
@@ -173,7 +186,10 @@ pub fn compliant_host() -> Facts {
     files.insert(TLS_CERT.into(), file(0o444));
     files.insert(TLS_KEY.into(), file(0o400));
     files.insert(REGISTRY_CERT.into(), file(0o444));
-    let audit_lines = AUDITED.iter().map(|p| format!("-w {p} -p wa -k docker")).collect();
+    let audit_lines = AUDITED
+        .iter()
+        .map(|p| format!("-w {p} -p wa -k docker"))
+        .collect();
 
     Facts {
         schema: FACTS_SCHEMA.into(),
@@ -224,7 +240,10 @@ pub fn compliant_host() -> Facts {
                 containers: 1,
                 containers_running: 1,
                 images: 1,
-                swarm: SwarmFacts { state: "inactive".into(), ..Default::default() },
+                swarm: SwarmFacts {
+                    state: "inactive".into(),
+                    ..Default::default()
+                },
             },
             containers: vec![container("web")],
             container_errors: vec![],
@@ -239,8 +258,14 @@ pub fn compliant_host() -> Facts {
                     scope: "local".into(),
                     internal: false,
                     options: [
-                        ("com.docker.network.bridge.name".to_string(), "docker0".to_string()),
-                        ("com.docker.network.bridge.enable_icc".to_string(), "false".to_string()),
+                        (
+                            "com.docker.network.bridge.name".to_string(),
+                            "docker0".to_string(),
+                        ),
+                        (
+                            "com.docker.network.bridge.enable_icc".to_string(),
+                            "false".to_string(),
+                        ),
                     ]
                     .into_iter()
                     .collect(),
@@ -258,7 +283,10 @@ pub fn compliant_host() -> Facts {
         daemon: DaemonFacts {
             process: Fact::Ok(DaemonProcess {
                 pid: 812,
-                argv: vec![DOCKERD.into(), "--containerd=/run/containerd/containerd.sock".into()],
+                argv: vec![
+                    DOCKERD.into(),
+                    "--containerd=/run/containerd/containerd.sock".into(),
+                ],
             }),
             config_file: ConfigFile {
                 path: "/etc/docker/daemon.json".into(),
@@ -279,8 +307,16 @@ pub fn compliant_host() -> Facts {
             }]),
         },
         mounts: Fact::Ok(vec![
-            MountPoint { mount_point: "/".into(), fs_type: "ext4".into(), source: "/dev/vda1".into() },
-            MountPoint { mount_point: "/var/lib/docker".into(), fs_type: "xfs".into(), source: "/dev/vdb1".into() },
+            MountPoint {
+                mount_point: "/".into(),
+                fs_type: "ext4".into(),
+                source: "/dev/vda1".into(),
+            },
+            MountPoint {
+                mount_point: "/var/lib/docker".into(),
+                fs_type: "xfs".into(),
+                source: "/dev/vdb1".into(),
+            },
         ]),
         listeners: Fact::Ok(vec![]),
     }

@@ -1,0 +1,137 @@
+//! Command-line flags.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dockguard",
+    version,
+    about = "Assess Docker hosts against the CIS Docker Benchmark and the Azure Docker security baseline"
+)]
+pub struct Cli {
+    /// More logging on stderr (-v info, -vv debug). DOCKGUARD_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Assess this host (or a saved facts file) and report pass/fail per rule.
+    Scan(ScanArgs),
+    /// Collect the facts of this host and save them for offline evaluation (`scan --facts`).
+    Collect(CollectArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Show everything about one rule: rationale, how it is checked, remediation.
+    Explain {
+        /// Rule id (`5.31`) or CIS id (`cis:5.32`).
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// The host's root filesystem (use /host when the host's / is mounted there).
+    #[arg(long, default_value = "/", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Docker endpoint (unix:///path, tcp://host:port). Default: DOCKER_HOST, else unix:///var/run/docker.sock.
+    #[arg(long, value_name = "URL")]
+    pub docker_host: Option<String>,
+    /// Only assess running containers (default: running and stopped).
+    #[arg(long)]
+    pub running_only: bool,
+    /// Concurrent inspect requests to the daemon.
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    pub concurrency: usize,
+    /// Per-request timeout to the daemon, in seconds.
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Any,
+    Low,
+    Medium,
+    High,
+    Critical,
+    /// Never exit 1 (report only).
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    Azure,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Evaluate a facts file saved by `dockguard collect` instead of the live host.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["docker_host", "running_only"])]
+    pub facts: Option<PathBuf>,
+    /// Benchmark profile.
+    #[arg(long, value_enum, default_value_t = Profile::Azure)]
+    pub profile: Profile,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only these rules: ids or prefixes (5, 5.1, 5.31), comma-separated or repeated.
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub select: Vec<String>,
+    /// Skip these rules: ids or prefixes, comma-separated or repeated.
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub ignore: Vec<String>,
+    /// Only assess containers matching: a name (* wildcards), an id prefix, or label=key[=value]. Repeatable.
+    #[arg(long = "container", value_name = "PATTERN")]
+    pub containers: Vec<String>,
+    /// Skip containers matching: a name (* wildcards), an id prefix, or label=key[=value]. Repeatable.
+    #[arg(long = "exclude-container", value_name = "PATTERN")]
+    pub exclude_containers: Vec<String>,
+    /// Assess containers even when an orchestrator (Kubernetes) manages them.
+    #[arg(long)]
+    pub include_orchestrated: bool,
+    /// Exit 1 when a rule of at least this severity fails or cannot be evaluated.
+    #[arg(long, value_enum, default_value_t = FailOn::Any, value_name = "SEVERITY")]
+    pub fail_on: FailOn,
+    /// Colour: auto (a terminal without NO_COLOR), always, never.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub color: String,
+    /// Show the reason of every rule, not only failures.
+    #[arg(long)]
+    pub show_all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Where to write the facts (JSON). `-` for stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[arg(short, long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+}

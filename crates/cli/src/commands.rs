@@ -1,0 +1,293 @@
+//! The subcommands. Only this crate prints or exits.
+
+use crate::cli::*;
+use anyhow::{bail, Context, Result};
+use dockguard_collect::{collect, resolve_endpoint, CollectOptions};
+use dockguard_facts::{Facts, FACTS_SCHEMA};
+use dockguard_report::{text::TextOptions, Report};
+use dockguard_rules::context::ContainerPattern;
+use dockguard_rules::{evaluate, ContainerFilter, Ctx, EvalOptions, Selection, Severity, RULES};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Scan(a) => scan(a),
+        Command::Collect(a) => collect_cmd(a),
+        Command::Rules(a) => rules(a),
+        Command::Explain { id } => explain(&id),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Collects live facts, with a spinner on a terminal. Daemon unreachable is a tool failure (exit 2) with
+/// the endpoint and how to fix it.
+fn collect_live(src: &SourceArgs) -> Result<Facts> {
+    let endpoint = resolve_endpoint(src.docker_host.as_deref());
+    if !src.root.is_dir() {
+        bail!("--root {}: not a directory", src.root.display());
+    }
+    let mut opts = CollectOptions::new(&src.root, &endpoint);
+    opts.running_only = src.running_only;
+    opts.concurrency = src.concurrency;
+    opts.timeout_secs = src.timeout;
+    let spinner = std::io::stderr().is_terminal().then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_message(format!("collecting facts from {endpoint}"));
+        pb.enable_steady_tick(Duration::from_millis(100));
+        pb
+    });
+    let result = runtime()?.block_on(collect(&opts));
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
+    match result {
+        Ok(f) => {
+            tracing::info!(
+                containers = f.docker.ok().map(|d| d.containers.len()).unwrap_or(0),
+                ms = f.collector.duration_ms,
+                "facts collected"
+            );
+            Ok(f)
+        }
+        Err(e) => bail!(
+            "{e}\nhint: is dockerd running? Start it (`systemctl start docker`), or point dockguard at it with \
+             --docker-host URL or DOCKER_HOST; check that this user may open the socket. To evaluate saved \
+             facts instead, use `dockguard scan --facts FILE`."
+        ),
+    }
+}
+
+fn load_facts(path: &Path) -> Result<Facts> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read facts file {}", path.display()))?;
+    let probe: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("facts file {} is not valid JSON", path.display()))?;
+    match probe.get("schema").and_then(|s| s.as_str()) {
+        Some(FACTS_SCHEMA) => {}
+        Some(other) => bail!(
+            "facts file {} has schema {other:?}; this dockguard reads {FACTS_SCHEMA:?}",
+            path.display()
+        ),
+        None => bail!(
+            "facts file {} is not a dockguard facts file (no \"schema\" field); create one with `dockguard collect -o FILE`",
+            path.display()
+        ),
+    }
+    serde_json::from_value(probe).with_context(|| {
+        format!(
+            "facts file {} does not match {FACTS_SCHEMA}",
+            path.display()
+        )
+    })
+}
+
+/// Writes `data` to `path` atomically (temp file + rename), or to stdout for `-`/None.
+fn write_output(path: Option<&Path>, data: &str) -> Result<()> {
+    match path {
+        None => write_stdout(data),
+        Some(p) if p == Path::new("-") => write_stdout(data),
+        Some(p) => {
+            let dir = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let name = p
+                .file_name()
+                .with_context(|| format!("{} is not a file path", p.display()))?;
+            let tmp = dir.join(format!(
+                ".{}.tmp-{}",
+                name.to_string_lossy(),
+                std::process::id()
+            ));
+            std::fs::write(&tmp, data)
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::rename(&tmp, p).with_context(|| {
+                let _ = std::fs::remove_file(&tmp);
+                format!("cannot write {}", p.display())
+            })
+        }
+    }
+}
+
+fn write_stdout(data: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(data.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e).context("cannot write to stdout"),
+    }
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn scan(a: ScanArgs) -> Result<ExitCode> {
+    let selection = Selection {
+        select: a.select.clone(),
+        ignore: a.ignore.clone(),
+    };
+    let unknown = selection.unknown_patterns();
+    if !unknown.is_empty() {
+        bail!(
+            "--select/--ignore: {} match no rule (see `dockguard rules`)",
+            unknown.join(", ")
+        );
+    }
+    let started_at = now_rfc3339();
+    let t0 = Instant::now();
+    let facts = match &a.facts {
+        Some(p) => load_facts(p)?,
+        None => collect_live(&a.source)?,
+    };
+    let options = EvalOptions {
+        include_orchestrated: a.include_orchestrated,
+        containers: ContainerFilter {
+            include: a
+                .containers
+                .iter()
+                .map(|s| ContainerPattern::parse(s))
+                .collect(),
+            exclude: a
+                .exclude_containers
+                .iter()
+                .map(|s| ContainerPattern::parse(s))
+                .collect(),
+        },
+    };
+    let ctx = Ctx::new(&facts, options);
+    let results = evaluate(&ctx, &selection);
+    let orchestrator = ctx.orchestrator.as_ref().map(|o| o.name.clone());
+    let report = Report::new(
+        &facts,
+        &results,
+        orchestrator,
+        started_at,
+        t0.elapsed().as_millis() as u64,
+    );
+    let rendered = match a.format {
+        Format::Json => dockguard_report::json::render(&report),
+        Format::Text => {
+            let color = match a.color.as_str() {
+                "always" => true,
+                "never" => false,
+                _ => {
+                    a.output.is_none()
+                        && std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            dockguard_report::text::render(
+                &report,
+                TextOptions {
+                    color,
+                    verbose: a.show_all,
+                },
+            )
+        }
+    };
+    write_output(a.output.as_deref(), &rendered)?;
+    let threshold = match a.fail_on {
+        FailOn::Never => return Ok(ExitCode::SUCCESS),
+        FailOn::Any | FailOn::Low => Severity::Low,
+        FailOn::Medium => Severity::Medium,
+        FailOn::High => Severity::High,
+        FailOn::Critical => Severity::Critical,
+    };
+    Ok(if report.gate_fails(threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn collect_cmd(a: CollectArgs) -> Result<ExitCode> {
+    let facts = collect_live(&a.source)?;
+    let mut text = serde_json::to_string_pretty(&facts).context("cannot serialize facts")?;
+    text.push('\n');
+    write_output(Some(&a.output), &text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rules(a: RulesArgs) -> Result<ExitCode> {
+    let out = match a.format {
+        RulesFormat::Json => {
+            let v: Vec<serde_json::Value> = RULES
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "refs": {"azure": [r.id], "cis-1.6": r.cis},
+                        "title": r.title,
+                        "section": r.section.title(),
+                        "severity": r.severity,
+                        "level": r.level,
+                        "scope": r.scope,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
+        RulesFormat::Table => {
+            let mut s = format!(
+                "{:<8} {:<12} {:<9} {:<3} {}\n",
+                "ID", "CIS 1.6", "SEVERITY", "LVL", "TITLE"
+            );
+            s.push_str(&format!(
+                "{:<8} {:<12} {:<9} {:<3} {}\n",
+                "0.0",
+                "-",
+                "info",
+                "-",
+                dockguard_rules::inventory::INVENTORY_TITLE
+            ));
+            for r in RULES.iter() {
+                s.push_str(&format!(
+                    "{:<8} {:<12} {:<9} {:<3} {}\n",
+                    r.id,
+                    r.cis.join(","),
+                    r.severity,
+                    r.level,
+                    r.title
+                ));
+            }
+            s
+        }
+    };
+    write_stdout(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(id: &str) -> Result<ExitCode> {
+    let Some(r) = dockguard_rules::find(id) else {
+        bail!("no rule {id:?} (see `dockguard rules`; CIS ids as cis:5.32)");
+    };
+    let text = format!(
+        "{} {}\n\nAzure: {}   CIS Docker 1.6: {}   Section: {}   Severity: {}   Level: {}\n\n\
+         Why it matters\n  {}\n\nHow dockguard checks it\n  {}\n\nHow to fix it\n  {}\n",
+        r.id,
+        r.title,
+        r.id,
+        r.cis.join(", "),
+        r.section.title(),
+        r.severity,
+        r.level,
+        r.rationale,
+        r.audit,
+        r.remediation
+    );
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

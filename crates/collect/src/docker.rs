@@ -1,0 +1,382 @@
+//! Docker Engine API facts: `/version`, `/info`, one container list, one inspect per container (concurrently),
+//! one inspect per image in use, the image count and the networks.
+
+use bollard::models::{
+    ContainerInspectResponse, ImageInspect, Network, PortMap, SystemInfo, SystemVersion,
+};
+use bollard::query_parameters::{ListContainersOptions, ListImagesOptions, ListNetworksOptions};
+use bollard::Docker;
+use dockguard_facts::*;
+use futures_util::stream::{self, StreamExt};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// Default endpoint when neither `--docker-host` nor `DOCKER_HOST` says otherwise.
+pub const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
+
+/// The endpoint to use: the flag, else `DOCKER_HOST`, else the default socket.
+pub fn resolve_endpoint(flag: Option<&str>) -> String {
+    flag.map(str::to_string)
+        .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string())
+}
+
+/// Why the daemon could not be reached.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot reach the Docker daemon at {endpoint}: {reason}")]
+pub struct Unreachable {
+    pub endpoint: String,
+    pub reason: String,
+}
+
+/// Connects to the endpoint (unix://, tcp:// with TLS from `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`, https://)
+/// and negotiates the API version.
+pub async fn connect(endpoint: &str, timeout_secs: u64) -> Result<Docker, Unreachable> {
+    let fail = |reason: String| Unreachable {
+        endpoint: endpoint.to_string(),
+        reason,
+    };
+    let version = bollard::API_DEFAULT_VERSION;
+    let docker = if let Some(path) = endpoint.strip_prefix("unix://") {
+        Docker::connect_with_unix(path, timeout_secs, version)
+    } else if endpoint.starts_with("tcp://")
+        || endpoint.starts_with("https://")
+        || endpoint.starts_with("http://")
+    {
+        let tls = std::env::var("DOCKER_TLS_VERIFY")
+            .map(|v| !v.is_empty() && v != "0")
+            .unwrap_or(false)
+            || endpoint.starts_with("https://");
+        if tls {
+            let certs = std::env::var("DOCKER_CERT_PATH")
+                .map(PathBuf::from)
+                .unwrap_or_else(|_| {
+                    PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into()))
+                        .join(".docker")
+                });
+            for f in ["key.pem", "cert.pem", "ca.pem"] {
+                if !certs.join(f).exists() {
+                    return Err(fail(format!(
+                        "TLS is requested but {} does not exist (set DOCKER_CERT_PATH)",
+                        certs.join(f).display()
+                    )));
+                }
+            }
+            Docker::connect_with_ssl(
+                endpoint,
+                &certs.join("key.pem"),
+                &certs.join("cert.pem"),
+                &certs.join("ca.pem"),
+                timeout_secs,
+                version,
+            )
+        } else {
+            Docker::connect_with_http(endpoint, timeout_secs, version)
+        }
+    } else {
+        return Err(fail(
+            "unsupported scheme (use unix://, tcp:// or https://)".into(),
+        ));
+    }
+    .map_err(|e| fail(e.to_string()))?;
+    docker
+        .negotiate_version()
+        .await
+        .map_err(|e| fail(e.to_string()))
+}
+
+/// Collects every Docker fact. `Err` only when `/version` or `/info` fail; a container or image that cannot
+/// be inspected is recorded in `container_errors`/`image_errors` and the scan goes on.
+pub async fn collect(
+    docker: &Docker,
+    running_only: bool,
+    concurrency: usize,
+) -> Result<DockerFacts, String> {
+    let (version, info) = tokio::join!(docker.version(), docker.info());
+    let version = version.map_err(|e| format!("GET /version failed: {e}"))?;
+    let info = info.map_err(|e| format!("GET /info failed: {e}"))?;
+    let list = docker
+        .list_containers(Some(ListContainersOptions {
+            all: !running_only,
+            ..Default::default()
+        }))
+        .await
+        .map_err(|e| format!("GET /containers/json failed: {e}"))?;
+
+    let ids: Vec<(String, String)> = list
+        .into_iter()
+        .filter_map(|c| {
+            let name = c
+                .names
+                .as_ref()
+                .and_then(|n| n.first())
+                .map(|n| n.trim_start_matches('/').to_string())
+                .unwrap_or_default();
+            c.id.map(|id| (id, name))
+        })
+        .collect();
+    let inspected: Vec<Result<ContainerFacts, ContainerError>> = stream::iter(ids)
+        .map(|(id, name)| async move {
+            docker
+                .inspect_container(&id, None)
+                .await
+                .map(container_facts)
+                .map_err(|e| ContainerError {
+                    error: match &e {
+                        bollard::errors::Error::DockerResponseServerError {
+                            status_code: 404,
+                            ..
+                        } => "removed during the scan".to_string(),
+                        _ => format!("inspect failed: {e}"),
+                    },
+                    id,
+                    name,
+                })
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut containers = Vec::new();
+    let mut container_errors = Vec::new();
+    for r in inspected {
+        match r {
+            Ok(c) => containers.push(c),
+            Err(e) => container_errors.push(e),
+        }
+    }
+    containers.sort_by(|a, b| a.name.cmp(&b.name));
+    container_errors.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let image_ids: BTreeSet<String> = containers
+        .iter()
+        .map(|c| c.image_id.clone())
+        .filter(|i| !i.is_empty())
+        .collect();
+    let image_results: Vec<Result<ImageFacts, ImageError>> = stream::iter(image_ids)
+        .map(|id| async move {
+            docker
+                .inspect_image(&id)
+                .await
+                .map(image_facts)
+                .map_err(|e| ImageError {
+                    error: format!("image inspect failed: {e}"),
+                    id,
+                })
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut images = Vec::new();
+    let mut image_errors = Vec::new();
+    for r in image_results {
+        match r {
+            Ok(i) => images.push(i),
+            Err(e) => image_errors.push(e),
+        }
+    }
+    images.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let (image_list, networks) = tokio::join!(
+        docker.list_images(Some(ListImagesOptions::default())),
+        docker.list_networks(None::<ListNetworksOptions>)
+    );
+    let image_count = match image_list {
+        Ok(l) => l.len() as u64,
+        Err(_) => info.images.unwrap_or(0).max(0) as u64,
+    };
+    let networks = match networks {
+        Ok(n) => Fact::Ok(n.into_iter().map(network_facts).collect()),
+        Err(e) => Fact::Error(format!("GET /networks failed: {e}")),
+    };
+
+    Ok(DockerFacts {
+        version: version_facts(version),
+        info: info_facts(info),
+        containers,
+        container_errors,
+        images,
+        image_errors,
+        image_count,
+        networks,
+    })
+}
+
+fn version_facts(v: SystemVersion) -> VersionFacts {
+    VersionFacts {
+        version: v.version.unwrap_or_default(),
+        api_version: v.api_version.unwrap_or_default(),
+        os: v.os.unwrap_or_default(),
+        arch: v.arch.unwrap_or_default(),
+        kernel: v.kernel_version.unwrap_or_default(),
+        experimental: v.experimental.unwrap_or(false),
+        components: v
+            .components
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| (c.name, c.version))
+            .collect(),
+    }
+}
+
+fn info_facts(i: SystemInfo) -> InfoFacts {
+    let registry = i.registry_config.unwrap_or_default();
+    let swarm = i.swarm.unwrap_or_default();
+    let mut insecure_registries: Vec<String> = registry
+        .index_configs
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, idx)| idx.secure == Some(false))
+        .map(|(name, idx)| idx.name.unwrap_or(name))
+        .collect();
+    insecure_registries.sort();
+    InfoFacts {
+        name: i.name.unwrap_or_default(),
+        operating_system: i.operating_system.unwrap_or_default(),
+        kernel_version: i.kernel_version.unwrap_or_default(),
+        architecture: i.architecture.unwrap_or_default(),
+        docker_root_dir: i.docker_root_dir.unwrap_or_default(),
+        driver: i.driver.unwrap_or_default(),
+        logging_driver: i.logging_driver.unwrap_or_default(),
+        cgroup_driver: i.cgroup_driver.map(|d| d.to_string()).unwrap_or_default(),
+        cgroup_version: i.cgroup_version.map(|d| d.to_string()).unwrap_or_default(),
+        security_options: i.security_options.unwrap_or_default(),
+        live_restore: i.live_restore_enabled.unwrap_or(false),
+        experimental: i.experimental_build.unwrap_or(false),
+        insecure_registry_cidrs: registry.insecure_registry_cidrs.unwrap_or_default(),
+        insecure_registries,
+        authorization_plugins: i.plugins.and_then(|p| p.authorization).unwrap_or_default(),
+        containers: i.containers.unwrap_or(0).max(0) as u64,
+        containers_running: i.containers_running.unwrap_or(0).max(0) as u64,
+        images: i.images.unwrap_or(0).max(0) as u64,
+        swarm: SwarmFacts {
+            state: swarm
+                .local_node_state
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            node_id: swarm.node_id.unwrap_or_default(),
+            node_addr: swarm.node_addr.unwrap_or_default(),
+            is_manager: swarm.control_available.unwrap_or(false),
+            managers: swarm.managers.map(|m| m.max(0) as u64),
+            nodes: swarm.nodes.map(|m| m.max(0) as u64),
+            autolock_managers: swarm
+                .cluster
+                .and_then(|c| c.spec)
+                .and_then(|s| s.encryption_config)
+                .and_then(|e| e.auto_lock_managers),
+        },
+    }
+}
+
+fn port_bindings(map: Option<PortMap>, out: &mut BTreeSet<PortBinding>) {
+    for (container_port, bindings) in map.unwrap_or_default() {
+        for b in bindings.unwrap_or_default() {
+            out.insert(PortBinding {
+                container_port: container_port.clone(),
+                host_ip: b.host_ip.unwrap_or_default(),
+                host_port: b.host_port.unwrap_or_default(),
+            });
+        }
+    }
+}
+
+/// Converts one inspect response into the facts the rules read.
+pub fn container_facts(c: ContainerInspectResponse) -> ContainerFacts {
+    let hc = c.host_config.unwrap_or_default();
+    let cfg = c.config.unwrap_or_default();
+    let state = c.state.unwrap_or_default();
+    let ns = c.network_settings.unwrap_or_default();
+    let mut ports = BTreeSet::new();
+    port_bindings(hc.port_bindings, &mut ports);
+    port_bindings(ns.ports, &mut ports);
+    let restart = hc.restart_policy.unwrap_or_default();
+    let mut networks: Vec<String> = ns.networks.unwrap_or_default().into_keys().collect();
+    networks.sort();
+    ContainerFacts {
+        id: c.id.unwrap_or_default(),
+        name: c
+            .name
+            .unwrap_or_default()
+            .trim_start_matches('/')
+            .to_string(),
+        image: cfg.image.unwrap_or_default(),
+        image_id: c.image.unwrap_or_default(),
+        state: state.status.map(|s| s.to_string()).unwrap_or_default(),
+        running: state.running.unwrap_or(false),
+        pid: state.pid.filter(|p| *p > 0),
+        labels: cfg
+            .labels
+            .unwrap_or_default()
+            .into_iter()
+            .collect::<BTreeMap<_, _>>(),
+        user: cfg.user.unwrap_or_default(),
+        healthcheck: cfg.healthcheck.and_then(|h| h.test),
+        health_status: state.health.and_then(|h| h.status).map(|s| s.to_string()),
+        privileged: hc.privileged.unwrap_or(false),
+        network_mode: hc.network_mode.unwrap_or_default(),
+        pid_mode: hc.pid_mode.unwrap_or_default(),
+        ipc_mode: hc.ipc_mode.unwrap_or_default(),
+        uts_mode: hc.uts_mode.unwrap_or_default(),
+        userns_mode: hc.userns_mode.unwrap_or_default(),
+        cgroup_parent: hc.cgroup_parent.unwrap_or_default(),
+        cap_add: hc.cap_add.unwrap_or_default(),
+        cap_drop: hc.cap_drop.unwrap_or_default(),
+        security_opt: hc.security_opt.unwrap_or_default(),
+        apparmor_profile: c.app_armor_profile.unwrap_or_default(),
+        process_label: c.process_label.unwrap_or_default(),
+        mount_label: c.mount_label.unwrap_or_default(),
+        memory: hc.memory.unwrap_or(0),
+        pids_limit: hc.pids_limit,
+        readonly_rootfs: hc.readonly_rootfs.unwrap_or(false),
+        restart_policy: RestartPolicy {
+            name: restart.name.map(|n| n.to_string()).unwrap_or_default(),
+            maximum_retry_count: restart.maximum_retry_count.unwrap_or(0),
+        },
+        ports: ports.into_iter().collect(),
+        publish_all_ports: hc.publish_all_ports.unwrap_or(false),
+        mounts: c
+            .mounts
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| MountFacts {
+                kind: m.typ.map(|t| t.to_string()).unwrap_or_default(),
+                source: m.source.unwrap_or_default(),
+                destination: m.destination.unwrap_or_default(),
+                rw: m.rw.unwrap_or(true),
+                propagation: m.propagation.unwrap_or_default(),
+            })
+            .collect(),
+        devices: hc
+            .devices
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| DeviceFacts {
+                path_on_host: d.path_on_host.unwrap_or_default(),
+                path_in_container: d.path_in_container.unwrap_or_default(),
+                cgroup_permissions: d.cgroup_permissions.unwrap_or_default(),
+            })
+            .collect(),
+        networks,
+    }
+}
+
+fn image_facts(i: ImageInspect) -> ImageFacts {
+    let cfg = i.config.unwrap_or_default();
+    ImageFacts {
+        id: i.id.unwrap_or_default(),
+        tags: i.repo_tags.unwrap_or_default(),
+        user: cfg.user.unwrap_or_default(),
+        healthcheck: cfg.healthcheck.and_then(|h| h.test),
+        created: i.created.map(|c| c.to_string()).unwrap_or_default(),
+    }
+}
+
+fn network_facts(n: Network) -> NetworkFacts {
+    NetworkFacts {
+        id: n.id.unwrap_or_default(),
+        name: n.name.unwrap_or_default(),
+        driver: n.driver.unwrap_or_default(),
+        scope: n.scope.unwrap_or_default(),
+        internal: n.internal.unwrap_or(false),
+        options: n.options.unwrap_or_default().into_iter().collect(),
+    }
+}

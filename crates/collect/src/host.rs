@@ -1,0 +1,525 @@
+//! Host facts read under a root directory: files, their owners and modes, systemd units, audit rules,
+//! mounts, listening sockets and the dockerd process.
+//!
+//! Every path is a host path (`/etc/docker/daemon.json`) resolved under the root, with symbolic links
+//! followed *inside* the root, so `--root /host` never escapes into the scanner's own filesystem.
+
+use dockguard_facts::{
+    AuditFile, DaemonProcess, Fact, FileFact, FileStat, HostFacts, Listener, MountPoint,
+};
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::io;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Component, Path, PathBuf};
+
+/// The standard systemd unit directories, in systemd's order of precedence.
+pub const UNIT_DIRS: &[&str] = &[
+    "/etc/systemd/system",
+    "/run/systemd/system",
+    "/usr/local/lib/systemd/system",
+    "/usr/lib/systemd/system",
+    "/lib/systemd/system",
+];
+
+/// A host filesystem mounted at `root`.
+#[derive(Debug, Clone)]
+pub struct HostFs {
+    root: PathBuf,
+    users: Option<BTreeMap<u32, String>>,
+    groups: Option<BTreeMap<u32, String>>,
+}
+
+impl HostFs {
+    pub fn new(root: impl Into<PathBuf>) -> HostFs {
+        let mut fs = HostFs {
+            root: root.into(),
+            users: None,
+            groups: None,
+        };
+        fs.users = fs
+            .read_to_string("/etc/passwd")
+            .ok()
+            .map(|t| parse_id_names(&t));
+        fs.groups = fs
+            .read_to_string("/etc/group")
+            .ok()
+            .map(|t| parse_id_names(&t));
+        fs
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn is_live_root(&self) -> bool {
+        self.root == Path::new("/")
+    }
+
+    /// Resolves a host path under the root, following symbolic links within the root (at most 40).
+    /// The last component is followed too unless `follow_last` is false.
+    pub fn resolve(&self, host_path: &str, follow_last: bool) -> io::Result<PathBuf> {
+        let mut pending: Vec<String> = components(host_path);
+        pending.reverse();
+        let mut resolved: Vec<String> = Vec::new();
+        let mut links = 0;
+        while let Some(part) = pending.pop() {
+            if part == ".." {
+                resolved.pop();
+                continue;
+            }
+            let candidate = self.join(&resolved, &part);
+            let is_last = pending.is_empty();
+            if is_last && !follow_last {
+                resolved.push(part);
+                break;
+            }
+            match std::fs::symlink_metadata(&candidate) {
+                Ok(md) if md.file_type().is_symlink() => {
+                    links += 1;
+                    if links > 40 {
+                        return Err(io::Error::other(format!(
+                            "too many levels of symbolic links resolving {host_path}"
+                        )));
+                    }
+                    let target = std::fs::read_link(&candidate)?;
+                    let target = target.to_string_lossy().to_string();
+                    if target.starts_with('/') {
+                        resolved.clear();
+                    }
+                    let mut t = components(&target);
+                    t.reverse();
+                    pending.extend(t);
+                }
+                _ => resolved.push(part),
+            }
+        }
+        Ok(self.join(&resolved, ""))
+    }
+
+    fn join(&self, parts: &[String], last: &str) -> PathBuf {
+        let mut p = self.root.clone();
+        for c in parts {
+            p.push(c);
+        }
+        if !last.is_empty() {
+            p.push(last);
+        }
+        p
+    }
+
+    pub fn read_to_string(&self, host_path: &str) -> io::Result<String> {
+        std::fs::read_to_string(self.resolve(host_path, true)?)
+    }
+
+    /// Reads a file; `Ok(None)` when it does not exist.
+    pub fn read_optional(&self, host_path: &str) -> Result<Option<String>, String> {
+        match self.read_to_string(host_path) {
+            Ok(t) => Ok(Some(t)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("cannot read {host_path}: {e}")),
+        }
+    }
+
+    pub fn exists(&self, host_path: &str) -> bool {
+        self.resolve(host_path, true)
+            .map(|p| p.exists())
+            .unwrap_or(false)
+    }
+
+    /// Owner, group and mode of a host path (following links, as `stat` does).
+    pub fn stat(&self, host_path: &str) -> FileFact {
+        let md = self.resolve(host_path, true).and_then(std::fs::metadata);
+        match md {
+            Ok(md) => {
+                let ft = md.file_type();
+                let kind = if ft.is_dir() {
+                    "dir"
+                } else if ft.is_file() {
+                    "file"
+                } else if ft.is_socket() {
+                    "socket"
+                } else if ft.is_symlink() {
+                    "symlink"
+                } else {
+                    "other"
+                };
+                FileFact::Present(FileStat {
+                    kind: kind.into(),
+                    uid: md.uid(),
+                    gid: md.gid(),
+                    mode: md.mode() & 0o7777,
+                    user: self.users.as_ref().and_then(|u| u.get(&md.uid()).cloned()),
+                    group: self.groups.as_ref().and_then(|g| g.get(&md.gid()).cloned()),
+                })
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => FileFact::Missing,
+            Err(e) => FileFact::Error {
+                reason: format!("cannot stat {host_path}: {e}"),
+            },
+        }
+    }
+
+    /// Lists the regular files (and sockets, links) below a directory, recursively, as host paths.
+    /// `Ok(empty)` when the directory does not exist.
+    pub fn walk_files(&self, host_dir: &str) -> Result<Vec<String>, String> {
+        let base = self
+            .resolve(host_dir, true)
+            .map_err(|e| format!("cannot resolve {host_dir}: {e}"))?;
+        if !base.exists() {
+            return Ok(vec![]);
+        }
+        let mut out = Vec::new();
+        let mut stack = vec![(base, host_dir.trim_end_matches('/').to_string())];
+        while let Some((dir, host)) = stack.pop() {
+            let entries =
+                std::fs::read_dir(&dir).map_err(|e| format!("cannot list {host}: {e}"))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| format!("cannot list {host}: {e}"))?;
+                let name = entry.file_name().to_string_lossy().to_string();
+                let child_host = format!("{host}/{name}");
+                let ft = entry
+                    .file_type()
+                    .map_err(|e| format!("cannot stat {child_host}: {e}"))?;
+                if ft.is_dir() {
+                    stack.push((entry.path(), child_host));
+                } else {
+                    out.push(child_host);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The unit file in effect for `unit` (`docker.service`), searching the standard unit directories.
+    pub fn find_unit(&self, unit: &str) -> Fact<Option<String>> {
+        for dir in UNIT_DIRS {
+            let p = format!("{dir}/{unit}");
+            match self.stat(&p) {
+                FileFact::Present(_) => return Fact::Ok(Some(p)),
+                FileFact::Missing => continue,
+                FileFact::Error { reason } => return Fact::Error(reason),
+            }
+        }
+        Fact::Ok(None)
+    }
+
+    /// The dockerd process: the first `/proc/<pid>` whose argv[0] is named `dockerd`.
+    pub fn find_dockerd(&self) -> Fact<DaemonProcess> {
+        let proc_dir = match self.resolve("/proc", true) {
+            Ok(p) => p,
+            Err(e) => return Fact::Error(format!("cannot resolve /proc: {e}")),
+        };
+        let entries = match std::fs::read_dir(&proc_dir) {
+            Ok(e) => e,
+            Err(e) => {
+                return Fact::Error(format!(
+                    "cannot list /proc under {}: {e}",
+                    self.root.display()
+                ))
+            }
+        };
+        let mut pids: Vec<u32> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
+            .collect();
+        pids.sort_unstable();
+        for pid in pids {
+            let Ok(raw) = std::fs::read(proc_dir.join(pid.to_string()).join("cmdline")) else {
+                continue;
+            };
+            let argv: Vec<String> = raw
+                .split(|b| *b == 0)
+                .filter(|s| !s.is_empty())
+                .map(|s| String::from_utf8_lossy(s).to_string())
+                .collect();
+            let is_dockerd = argv
+                .first()
+                .map(|a0| Path::new(a0).file_name() == Some(OsStr::new("dockerd")))
+                .unwrap_or(false);
+            if is_dockerd {
+                return Fact::Ok(DaemonProcess { pid, argv });
+            }
+        }
+        Fact::Error(format!(
+            "no dockerd process found under {}",
+            proc_dir.display()
+        ))
+    }
+
+    /// `/etc/audit/audit.rules` and `/etc/audit/rules.d/*.rules`.
+    pub fn audit_files(&self) -> Fact<Vec<AuditFile>> {
+        let mut paths = Vec::new();
+        if self.exists("/etc/audit/audit.rules") {
+            paths.push("/etc/audit/audit.rules".to_string());
+        }
+        match self.walk_files("/etc/audit/rules.d") {
+            Ok(files) => paths.extend(files.into_iter().filter(|f| f.ends_with(".rules"))),
+            Err(e) => return Fact::Error(e),
+        }
+        Fact::Ok(
+            paths
+                .into_iter()
+                .map(|path| {
+                    let lines = match self.read_to_string(&path) {
+                        Ok(t) => Fact::Ok(rule_lines(&t)),
+                        Err(e) => Fact::Error(format!("cannot read {path}: {e}")),
+                    };
+                    AuditFile { path, lines }
+                })
+                .collect(),
+        )
+    }
+
+    /// Mount points of the host's mount namespace (`/proc/1/mountinfo`, else `/proc/self/mountinfo`).
+    pub fn mounts(&self) -> Fact<Vec<MountPoint>> {
+        let text = self
+            .read_to_string("/proc/1/mountinfo")
+            .or_else(|_| self.read_to_string("/proc/self/mountinfo"));
+        match text {
+            Ok(t) => Fact::Ok(parse_mountinfo(&t)),
+            Err(e) => Fact::Error(format!("cannot read /proc/self/mountinfo: {e}")),
+        }
+    }
+
+    /// Listening TCP sockets and bound UDP sockets of the host network namespace.
+    pub fn listeners(&self) -> Fact<Vec<Listener>> {
+        let mut out = Vec::new();
+        let mut read_any = false;
+        let mut last_err = String::new();
+        for proto in ["tcp", "tcp6", "udp", "udp6"] {
+            let text = self
+                .read_to_string(&format!("/proc/1/net/{proto}"))
+                .or_else(|_| self.read_to_string(&format!("/proc/net/{proto}")));
+            match text {
+                Ok(t) => {
+                    read_any = true;
+                    out.extend(parse_proc_net(proto, &t));
+                }
+                Err(e) => last_err = format!("cannot read /proc/net/{proto}: {e}"),
+            }
+        }
+        if read_any {
+            out.sort();
+            out.dedup();
+            Fact::Ok(out)
+        } else {
+            Fact::Error(last_err)
+        }
+    }
+
+    pub fn host_facts(&self) -> HostFacts {
+        let hostname = self
+            .read_to_string("/proc/sys/kernel/hostname")
+            .or_else(|_| self.read_to_string("/etc/hostname"))
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        let os = self
+            .read_to_string("/etc/os-release")
+            .or_else(|_| self.read_to_string("/usr/lib/os-release"))
+            .ok()
+            .and_then(|t| {
+                t.lines()
+                    .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+                    .map(|v| v.trim().trim_matches('"').to_string())
+            });
+        let kernel = self
+            .read_to_string("/proc/sys/kernel/osrelease")
+            .ok()
+            .map(|s| s.trim().to_string());
+        HostFacts {
+            hostname,
+            os,
+            kernel,
+        }
+    }
+}
+
+fn components(p: &str) -> Vec<String> {
+    Path::new(p)
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().to_string()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `name:x:id:...` lines of /etc/passwd or /etc/group into id -> name (first name wins).
+pub fn parse_id_names(text: &str) -> BTreeMap<u32, String> {
+    let mut m = BTreeMap::new();
+    for line in text.lines() {
+        let mut f = line.split(':');
+        if let (Some(name), Some(_), Some(id)) = (f.next(), f.next(), f.next()) {
+            if let Ok(id) = id.parse() {
+                m.entry(id).or_insert_with(|| name.to_string());
+            }
+        }
+    }
+    m
+}
+
+/// Non-empty, non-comment lines of an audit rules file.
+pub fn rule_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Parses `/proc/<pid>/mountinfo`. Octal escapes (`\040`) in paths are decoded.
+pub fn parse_mountinfo(text: &str) -> Vec<MountPoint> {
+    text.lines()
+        .filter_map(|line| {
+            let (left, right) = line.split_once(" - ")?;
+            let l: Vec<&str> = left.split(' ').collect();
+            let r: Vec<&str> = right.split(' ').collect();
+            Some(MountPoint {
+                mount_point: unescape_octal(l.get(4)?),
+                fs_type: r.first()?.to_string(),
+                source: r.get(1).map(|s| unescape_octal(s)).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+fn unescape_octal(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            let v = (b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0');
+            out.push(v);
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).to_string()
+}
+
+/// Parses `/proc/net/{tcp,tcp6,udp,udp6}`: TCP sockets in LISTEN state (0A), UDP sockets bound (07).
+pub fn parse_proc_net(proto: &str, text: &str) -> Vec<Listener> {
+    let want_state = if proto.starts_with("tcp") { "0A" } else { "07" };
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let (local, state) = (f.get(1)?, f.get(3)?);
+            if *state != want_state {
+                return None;
+            }
+            let (addr_hex, port_hex) = local.split_once(':')?;
+            let port = u16::from_str_radix(port_hex, 16).ok()?;
+            let addr = decode_proc_addr(addr_hex)?;
+            Some(Listener {
+                proto: proto.to_string(),
+                addr,
+                port,
+            })
+        })
+        .collect()
+}
+
+/// Addresses in /proc/net are little-endian 32-bit words in hex.
+fn decode_proc_addr(hex: &str) -> Option<String> {
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect::<Option<_>>()?;
+    match bytes.len() {
+        4 => Some(std::net::Ipv4Addr::new(bytes[3], bytes[2], bytes[1], bytes[0]).to_string()),
+        16 => {
+            let mut o = [0u8; 16];
+            for w in 0..4 {
+                for k in 0..4 {
+                    o[w * 4 + k] = bytes[w * 4 + (3 - k)];
+                }
+            }
+            Some(std::net::Ipv6Addr::from(o).to_string())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{symlink, PermissionsExt};
+
+    #[test]
+    fn symlinks_resolve_inside_the_root() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        std::fs::create_dir_all(root.join("run")).unwrap();
+        std::fs::create_dir_all(root.join("var")).unwrap();
+        symlink("/run", root.join("var/run")).unwrap();
+        std::fs::write(root.join("run/docker.sock"), "").unwrap();
+        std::fs::set_permissions(
+            root.join("run/docker.sock"),
+            std::fs::Permissions::from_mode(0o606),
+        )
+        .unwrap();
+        let fs = HostFs::new(root);
+        assert_eq!(
+            fs.resolve("/var/run/docker.sock", true).unwrap(),
+            root.join("run/docker.sock")
+        );
+        match fs.stat("/var/run/docker.sock") {
+            FileFact::Present(st) => assert_eq!(st.mode, 0o606),
+            other => panic!("{other:?}"),
+        }
+        // an escaping relative link stays inside the root
+        symlink("../../../../etc", root.join("escape")).unwrap();
+        assert!(fs
+            .resolve("/escape/passwd", true)
+            .unwrap()
+            .starts_with(root));
+        assert_eq!(fs.stat("/nope"), FileFact::Missing);
+    }
+
+    #[test]
+    fn names_come_from_the_hosts_passwd() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(t.path().join("etc")).unwrap();
+        std::fs::write(t.path().join("etc/passwd"), "root:x:0:0::/root:/bin/sh\n").unwrap();
+        std::fs::write(t.path().join("etc/group"), "root:x:0:\ndocker:x:999:\n").unwrap();
+        let fs = HostFs::new(t.path());
+        assert_eq!(fs.groups.as_ref().unwrap()[&999], "docker");
+    }
+
+    #[test]
+    fn mountinfo() {
+        let m = parse_mountinfo(
+            "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n\
+             30 22 8:17 / /var/lib/docker rw,relatime shared:2 - xfs /dev/sdb1 rw\n\
+             31 22 0:5 / /mnt/with\\040space rw - tmpfs tmpfs rw\n",
+        );
+        assert_eq!(m[1].mount_point, "/var/lib/docker");
+        assert_eq!(m[1].fs_type, "xfs");
+        assert_eq!(m[2].mount_point, "/mnt/with space");
+    }
+
+    #[test]
+    fn proc_net() {
+        let tcp = "  sl  local_address rem_address   st\n\
+           0: 00000000:0951 00000000:0000 0A 0\n\
+           1: 0100007F:1F90 00000000:0000 0A 0\n\
+           2: 0100007F:1F91 0100007F:0000 01 0\n";
+        let l = parse_proc_net("tcp", tcp);
+        assert_eq!(l.len(), 2);
+        assert_eq!((l[0].addr.as_str(), l[0].port), ("0.0.0.0", 2385));
+        assert_eq!((l[1].addr.as_str(), l[1].port), ("127.0.0.1", 8080));
+        let tcp6 = "h\n 0: 00000000000000000000000000000000:0951 00000000000000000000000000000000:0000 0A\n";
+        assert_eq!(parse_proc_net("tcp6", tcp6)[0].addr, "::");
+    }
+}
