@@ -469,17 +469,21 @@ impl DaemonConfig {
         if hosts.is_empty() {
             return Ok(vec![DEFAULT_SOCKET.to_string()]);
         }
-        Ok(hosts
-            .iter()
-            .filter_map(|h| h.strip_prefix("unix://").map(str::to_string))
-            .map(|p| {
-                if p.is_empty() {
-                    DEFAULT_SOCKET.to_string()
-                } else {
-                    p
-                }
-            })
-            .collect())
+        let mut socks: Vec<String> = Vec::new();
+        for h in &hosts {
+            let path = if let Some(p) = h.strip_prefix("unix://") {
+                if p.is_empty() { DEFAULT_SOCKET } else { p }
+            } else if h.starts_with("fd://") {
+                // Socket activation (the stock systemd unit): docker.socket listens on the default socket.
+                DEFAULT_SOCKET
+            } else {
+                continue;
+            };
+            if !socks.iter().any(|s| s == path) {
+                socks.push(path.to_string());
+            }
+        }
+        Ok(socks)
     }
 
     /// The TCP endpoints the daemon listens on (`-H tcp://...`, `-H fd://` excluded).

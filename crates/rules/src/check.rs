@@ -284,19 +284,30 @@ pub fn audit_watch_any(ctx: &Ctx, paths: &[String], label: &str) -> Outcome {
 
 /// Runs `check` on every selected container and aggregates. `check` returns the container's status and
 /// the evidence (the offending value on failure).
+///
+/// Containers that were listed but could not be inspected are targets too: `error` with the reason, or
+/// `not_applicable` when they were removed during the scan. They are never silently dropped.
 pub fn per_container(ctx: &Ctx, check: impl Fn(&ContainerFacts) -> (Status, String)) -> Outcome {
     match ctx.containers() {
         Err(e) => Outcome::error(e),
-        Ok(cs) => Outcome::aggregate(
-            cs.iter()
+        Ok(cs) => {
+            let mut targets: Vec<Target> = cs
+                .iter()
                 .map(|c| {
                     let (status, detail) = check(c);
                     container_target(c, status, detail)
                 })
-                .collect(),
-            "container",
-            "no containers to assess",
-        ),
+                .collect();
+            targets.extend(ctx.uninspected_containers().map(|e| {
+                let status = if e.error == "removed during the scan" {
+                    Status::NotApplicable
+                } else {
+                    Status::Error
+                };
+                Target::new(TargetKind::Container, e.id.clone(), e.name.clone(), status, e.error.clone())
+            }));
+            Outcome::aggregate(targets, "container", "no containers to assess")
+        }
     }
 }
 
@@ -371,5 +382,41 @@ mod tests {
         );
         assert_eq!(audit_rule_path("# -w /etc/docker"), None);
         assert_eq!(audit_rule_path("-D"), None);
+    }
+}
+
+#[cfg(test)]
+mod per_container_tests {
+    use super::*;
+    use crate::testing::*;
+    use dockguard_facts::ContainerError;
+
+    fn errors(f: &mut dockguard_facts::Facts, error: &str) {
+        docker_mut(f).container_errors.push(ContainerError {
+            id: "deadbeef".into(),
+            name: "flaky".into(),
+            error: error.into(),
+        });
+    }
+
+    #[test]
+    fn uninspectable_container_makes_the_rule_an_error() {
+        let mut f = compliant_host();
+        errors(&mut f, "inspect failed: timeout");
+        let ctx = crate::Ctx::new(&f, Default::default());
+        let out = per_container(&ctx, |_| (Status::Pass, "ok".into()));
+        assert_eq!(out.status, Status::Error);
+        assert!(out.targets.iter().any(|t| t.name == "flaky" && t.status == Status::Error));
+    }
+
+    #[test]
+    fn container_removed_mid_scan_does_not_hide_the_rest() {
+        let mut f = compliant_host();
+        errors(&mut f, "removed during the scan");
+        let ctx = crate::Ctx::new(&f, Default::default());
+        let out = per_container(&ctx, |_| (Status::Pass, "ok".into()));
+        assert_eq!(out.status, Status::Pass);
+        let out = per_container(&ctx, |_| (Status::Fail, "bad".into()));
+        assert_eq!(out.status, Status::Fail);
     }
 }

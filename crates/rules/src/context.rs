@@ -154,6 +154,25 @@ impl<'a> Ctx<'a> {
         Ok(&self.containers)
     }
 
+    /// Containers that were listed but could not be inspected, restricted by the container filter (by name
+    /// and id; their labels are unknown).
+    pub fn uninspected_containers(&self) -> impl Iterator<Item = &'a dockguard_facts::ContainerError> + '_ {
+        self.facts
+            .docker
+            .ok()
+            .map(|d| d.container_errors.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| {
+                let probe = ContainerFacts {
+                    id: e.id.clone(),
+                    name: e.name.clone(),
+                    ..Default::default()
+                };
+                self.options.containers.admits(&probe)
+            })
+    }
+
     /// The inspected image a container runs, if it was inspected.
     pub fn image(&self, id: &str) -> Option<&'a ImageFacts> {
         self.facts.docker.ok()?.images.iter().find(|i| i.id == id)

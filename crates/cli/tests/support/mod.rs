@@ -1,0 +1,233 @@
+//! Shared helpers for the integration tests: the real dockguard binary, the real Docker daemon, images built
+//! `FROM scratch` with a static busybox (never pulled), and throwaway host roots.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub const IMAGE: &str = "dockguard-test/busybox:plain";
+pub const HARDENED_IMAGE: &str = "dockguard-test/busybox:hardened";
+pub const LABEL: &str = "dockguard.test";
+
+pub fn dockguard() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dockguard"));
+    c.env_remove("NO_COLOR").env("DOCKGUARD_LOG", "warn");
+    c
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("failed to spawn")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Runs the docker CLI and panics with its stderr when it fails.
+pub fn docker(args: &[&str]) -> String {
+    let o = Command::new("docker").args(args).output().expect("the docker CLI must be installed");
+    assert!(
+        o.status.success(),
+        "docker {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// Checks the daemon answers; the integration tests need a real one (.ci/run starts it).
+pub fn require_daemon() {
+    let o = Command::new("docker").args(["version", "--format", "{{.Server.Version}}"]).output();
+    match o {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => panic!(
+            "these tests need a running Docker daemon (run .ci/run, or start dockerd): {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => panic!("these tests need the docker CLI: {e}"),
+    }
+}
+
+fn static_busybox() -> PathBuf {
+    for p in ["/bin/busybox", "/usr/bin/busybox"] {
+        if Path::new(p).exists() {
+            return PathBuf::from(p);
+        }
+    }
+    panic!("a static busybox is needed to build test images FROM scratch (apt-get install busybox-static)");
+}
+
+/// Builds the test images once per test binary: `plain` (no USER, no HEALTHCHECK) and `hardened`.
+pub fn ensure_images() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        require_daemon();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(static_busybox(), dir.path().join("busybox")).unwrap();
+        let base = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n";
+        std::fs::write(dir.path().join("Dockerfile.plain"), format!("{base}CMD [\"sleep\", \"3600\"]\n")).unwrap();
+        std::fs::write(
+            dir.path().join("Dockerfile.hardened"),
+            format!("{base}USER 1000:1000\nHEALTHCHECK --interval=5s CMD [\"/bin/true\"]\nCMD [\"sleep\", \"3600\"]\n"),
+        )
+        .unwrap();
+        for (file, tag) in [("Dockerfile.plain", IMAGE), ("Dockerfile.hardened", HARDENED_IMAGE)] {
+            let o = Command::new("docker")
+                .env("DOCKER_BUILDKIT", "0")
+                .args(["build", "-q", "-f", file, "-t", tag, "."])
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "docker build {tag}: {}", String::from_utf8_lossy(&o.stderr));
+        }
+    });
+}
+
+/// Containers of one test, labelled so scans can select them and removed when dropped.
+pub struct Containers {
+    pub run_id: String,
+}
+
+impl Containers {
+    pub fn new(test: &str) -> Containers {
+        ensure_images();
+        let run_id = format!("{test}-{}", std::process::id());
+        let c = Containers { run_id };
+        c.cleanup();
+        c
+    }
+
+    pub fn name(&self, n: &str) -> String {
+        format!("dgt-{}-{n}", self.run_id)
+    }
+
+    /// `docker create` (or `run -d` when `start`) with the test label; returns the container name.
+    pub fn make(&self, name: &str, start: bool, opts: &[&str], image: &str) -> String {
+        let full = self.name(name);
+        let label = format!("{LABEL}={}", self.run_id);
+        let mut args: Vec<&str> = if start { vec!["run", "-d"] } else { vec!["create"] };
+        args.extend(["--name", &full, "--label", &label]);
+        args.extend(opts);
+        args.push(image);
+        docker(&args);
+        full
+    }
+
+    /// The `--container` selector for this test's containers.
+    pub fn selector(&self) -> String {
+        format!("label={LABEL}={}", self.run_id)
+    }
+
+    fn cleanup(&self) {
+        let ids = Command::new("docker")
+            .args(["ps", "-aq", "--filter", &format!("label={LABEL}={}", self.run_id)])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+            .unwrap_or_default();
+        let ids: Vec<&str> = ids.split_whitespace().collect();
+        if !ids.is_empty() {
+            let mut args = vec!["rm", "-f", "-v"];
+            args.extend(ids);
+            let _ = Command::new("docker").args(&args).output();
+        }
+    }
+}
+
+impl Drop for Containers {
+    fn drop(&mut self) {
+        self.cleanup();
+    }
+}
+
+/// Runs `dockguard scan --format json` with extra args; returns the exit code and the report.
+pub fn scan_json(args: &[&str]) -> (i32, Value) {
+    let o = run(dockguard().args(["scan", "--format", "json"]).args(args));
+    let code = o.status.code().unwrap_or(-1);
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!("scan did not print JSON ({e}); exit {code}; stderr: {}; stdout: {}", stderr(&o), stdout(&o))
+    });
+    (code, report)
+}
+
+/// The result object of one rule.
+pub fn result<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("rule {id} not in the report"))
+}
+
+/// The target of a rule for a name (container name, path, key).
+pub fn target<'a>(report: &'a Value, id: &str, name: &str) -> &'a Value {
+    result(report, id)["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("rule {id} has no target {name}: {}", result(report, id)))
+}
+
+pub fn target_status(report: &Value, id: &str, name: &str) -> String {
+    target(report, id, name)["status"].as_str().unwrap().to_string()
+}
+
+/// A throwaway host root in a temp dir, with helpers to lay files out as a host would.
+pub struct FakeRoot {
+    pub dir: tempfile::TempDir,
+}
+
+impl FakeRoot {
+    pub fn new() -> FakeRoot {
+        let r = FakeRoot { dir: tempfile::tempdir().unwrap() };
+        r.write("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n", 0o644);
+        r.write("/etc/group", "root:x:0:\ndocker:x:998:\napp:x:1000:\n", 0o644);
+        r.write("/etc/hostname", "fake-host\n", 0o644);
+        r
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn root_arg(&self) -> String {
+        self.dir.path().display().to_string()
+    }
+
+    pub fn host(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p.trim_start_matches('/'))
+    }
+
+    pub fn write(&self, p: &str, content: &str, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        let full = self.host(p);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, content).unwrap();
+        std::fs::set_permissions(&full, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    pub fn mkdir(&self, p: &str, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        let full = self.host(p);
+        std::fs::create_dir_all(&full).unwrap();
+        std::fs::set_permissions(&full, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    pub fn chown(&self, p: &str, uid: u32, gid: u32) {
+        std::os::unix::fs::chown(self.host(p), Some(uid), Some(gid)).unwrap();
+    }
+
+    /// A fake dockerd process: `/proc/<pid>/cmdline` with the given argv.
+    pub fn dockerd(&self, argv: &[&str]) {
+        let mut raw = argv.join("\0");
+        raw.push('\0');
+        self.write("/proc/4321/cmdline", &raw, 0o444);
+    }
+}
