@@ -1,2 +1,8 @@
-//! Section 7.
-crate::declare_rules! {}
+//! Section 7: Docker swarm configuration.
+crate::declare_rules! {
+    r7_03_swarm_bind,
+    r7_04_overlay_encrypted,
+    r7_06_autolock,
+}
+
+mod common;

@@ -1,0 +1,208 @@
+//! 1.01 Ensure a separate partition for containers has been created.
+
+use super::common::{data_root_from_info, norm_path};
+use crate::prelude::*;
+use dockguard_facts::MountPoint;
+
+pub const RULE: Rule = Rule {
+    id: "1.01",
+    cis: &["1.1.1"],
+    title: "Ensure a separate partition for containers has been created",
+    section: Section::Host,
+    severity: Severity::Low,
+    level: 1,
+    scope: Scope::Host,
+    rationale: "Images, container layers, volumes and json-file logs all land under the Docker root \
+        directory. When it shares the root filesystem, one noisy container or a pile of old images can fill \
+        the disk and take down the host's logging, package manager and sshd along with Docker.",
+    audit: "Takes the Docker root directory from `docker info` (DockerRootDir; with userns-remap on, its \
+        parent, since dockerd then reports `<data-root>/<uid>.<gid>`) and looks for it in the host's mount \
+        table. Passes when that directory is itself a mount point; fails when it only lives inside another \
+        mount (the evidence names that mount). A mount on the same block device as the filesystem above it \
+        (a bind mount or a btrfs subvolume) does not cap its space, so it is reported for manual review.",
+    remediation: "Create a dedicated filesystem (an LVM logical volume or a separate disk), stop Docker \
+        (`systemctl stop docker docker.socket`), copy the old contents across with `rsync -aHAX`, mount the new \
+        filesystem at the Docker root directory, add it to /etc/fstab, then start Docker again.",
+    check,
+};
+
+/// `mount` contains `path` (is it, or a directory above it).
+fn contains(mount: &str, path: &str) -> bool {
+    mount == "/" || path == mount || path.starts_with(&format!("{mount}/"))
+}
+
+fn describe(m: &MountPoint) -> String {
+    format!(
+        "{} ({}, {})",
+        norm_path(&m.mount_point),
+        m.source,
+        m.fs_type
+    )
+}
+
+fn check(ctx: &Ctx) -> Outcome {
+    let docker = match ctx.docker() {
+        Ok(d) => d,
+        Err(e) => return Outcome::error(e),
+    };
+    let Some(root) = data_root_from_info(&docker.info) else {
+        return Outcome::error(
+            "docker info did not report the Docker root directory (DockerRootDir)",
+        );
+    };
+    let mounts = match ctx.facts.mounts.as_result() {
+        Ok(m) if m.is_empty() => return Outcome::error("the host's mount table is empty"),
+        Ok(m) => m,
+        Err(e) => return Outcome::error(format!("the host's mount table could not be read: {e}")),
+    };
+    let path = root.path.as_str();
+    // The last entry for a mount point is the one on top.
+    let own = mounts
+        .iter()
+        .rev()
+        .find(|m| norm_path(&m.mount_point) == path);
+    // max_by_key keeps the last of equal keys: the mount on top.
+    let above = mounts
+        .iter()
+        .filter(|m| {
+            let mp = norm_path(&m.mount_point);
+            mp != path && contains(&mp, path)
+        })
+        .max_by_key(|m| norm_path(&m.mount_point).len());
+    let from = format!("Docker root directory {path} ({})", root.origin);
+    match own {
+        Some(m) => {
+            let same_device =
+                above.filter(|a| a.source.starts_with("/dev/") && a.source == m.source);
+            match same_device {
+                Some(a) => Outcome::manual(format!(
+                    "{path} is a mount point but on the same device as {}; confirm it really is a separate \
+                     partition",
+                    norm_path(&a.mount_point)
+                ))
+                .with_target(Target::file(
+                    path,
+                    Status::Manual,
+                    format!(
+                        "mounted from {} ({}), the same device as {}: a bind mount or subvolume shares its \
+                         free space; {from}",
+                        m.source,
+                        m.fs_type,
+                        describe(a)
+                    ),
+                )),
+                None => Outcome::pass(format!("{path} is a separate filesystem")).with_target(Target::file(
+                    path,
+                    Status::Pass,
+                    format!("mounted from {} ({}); {from}", m.source, m.fs_type),
+                )),
+            }
+        }
+        None => {
+            let detail = match above {
+                Some(a) => format!(
+                    "no mount at {path} (it lives on the {} filesystem, {} {}); {from}",
+                    norm_path(&a.mount_point),
+                    a.source,
+                    a.fs_type
+                ),
+                None => {
+                    format!("no mount at {path}, and no mount in the table contains it; {from}")
+                }
+            };
+            Outcome::fail(format!("{path} is not on a separate partition"))
+                .with_target(Target::file(path, Status::Fail, detail))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+    use dockguard_facts::Fact;
+
+    fn mount(mp: &str, src: &str) -> MountPoint {
+        MountPoint {
+            mount_point: mp.into(),
+            fs_type: "ext4".into(),
+            source: src.into(),
+        }
+    }
+
+    #[test]
+    fn separate_mount_passes_with_userns_parent() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass, "{out:?}");
+        assert_eq!(out.targets[0].id, "/var/lib/docker");
+        assert!(out.targets[0].detail.contains("/dev/vdb1"));
+    }
+
+    #[test]
+    fn root_filesystem_fails() {
+        let mut f = compliant_host();
+        f.mounts = Fact::Ok(vec![
+            mount("/", "/dev/vda1"),
+            mount("/var/lib/docker/overlay2/abc/merged", "overlay"),
+        ]);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert!(
+            out.targets[0].detail.starts_with(
+                "no mount at /var/lib/docker (it lives on the / filesystem, /dev/vda1"
+            ),
+            "{}",
+            out.targets[0].detail
+        );
+    }
+
+    #[test]
+    fn longest_prefix_names_the_containing_mount_and_boundaries_count() {
+        let mut f = compliant_host();
+        f.mounts = Fact::Ok(vec![
+            mount("/", "/dev/vda1"),
+            mount("/var", "/dev/vdc1"),
+            mount("/var/lib/dock", "/dev/vdd1"),
+        ]);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert!(
+            out.targets[0].detail.contains("the /var filesystem"),
+            "{}",
+            out.targets[0].detail
+        );
+    }
+
+    #[test]
+    fn trailing_slash_and_custom_root_without_userns() {
+        let mut f = compliant_host();
+        let info = &mut docker_mut(&mut f).info;
+        info.docker_root_dir = "/srv/docker".into();
+        info.security_options.retain(|o| o != "name=userns");
+        f.mounts = Fact::Ok(vec![
+            mount("/", "/dev/vda1"),
+            mount("/srv/docker/", "/dev/vdb1"),
+        ]);
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn bind_mount_from_the_same_device_is_manual() {
+        let mut f = compliant_host();
+        f.mounts = Fact::Ok(vec![
+            mount("/", "/dev/vda1"),
+            mount("/var/lib/docker", "/dev/vda1"),
+        ]);
+        assert_eq!(run(&RULE, &f).status, Status::Manual);
+    }
+
+    #[test]
+    fn missing_facts_are_errors() {
+        let mut f = compliant_host();
+        f.mounts = Fact::Error("cannot read /proc/1/mountinfo".into());
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+        let mut f = compliant_host();
+        f.docker = Fact::Error("daemon unreachable".into());
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+    }
+}

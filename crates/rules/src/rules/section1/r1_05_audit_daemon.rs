@@ -1,0 +1,185 @@
+//! 1.05 Ensure auditing is configured for the docker daemon.
+
+use super::common::{watch_rule, Watch};
+use crate::check::{audit_rule_path, audit_rules};
+use crate::prelude::*;
+use dockguard_facts::{Fact, FileFact};
+
+pub const RULE: Rule = Rule {
+    id: "1.05",
+    cis: &["1.1.3"],
+    title: "Ensure auditing is configured for the docker daemon",
+    section: Section::Host,
+    severity: Severity::Medium,
+    level: 1,
+    scope: Scope::Host,
+    rationale: "dockerd runs as root and can start anything on the host. An audit watch on its binary records \
+        who replaced or tampered with it, which is what an investigation needs after a compromise.",
+    audit: "Finds the daemon binary from the running dockerd's argv[0] (/usr/bin/dockerd when the process \
+        was not found or argv[0] is a bare name) and requires a loaded audit rule whose path is exactly that \
+        binary (`auditctl -l`; the rules files under /etc/audit when auditctl was not asked). Azure's \
+        remediation names /usr/bin/docker, which on current packages is the CLI client, not the daemon: when \
+        it exists it is reported as an extra, informational target, but only the daemon binary decides.",
+    remediation: "Add `-w /usr/bin/dockerd -k docker` (use the real path of dockerd) to \
+        /etc/audit/rules.d/docker.rules, optionally `-w /usr/bin/docker -k docker` too, then load the rules \
+        with `augenrules --load` (or `service auditd restart`) and check with `auditctl -l | grep docker`.",
+    check,
+};
+
+const DEFAULT_DOCKERD: &str = "/usr/bin/dockerd";
+const CLIENT: &str = "/usr/bin/docker";
+
+/// The daemon binary and how it was found.
+fn daemon_binary(ctx: &Ctx) -> Watch {
+    match &ctx.facts.daemon.process {
+        Fact::Ok(p) => match p.argv.first().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+            Some(a) if a.starts_with('/') => Watch::new(
+                a,
+                format!("the running daemon's binary (argv[0] of pid {})", p.pid),
+            ),
+            Some(a) => {
+                let name = a.rsplit('/').next().unwrap_or(a);
+                Watch::new(
+                    format!("/usr/bin/{name}"),
+                    format!("argv[0] of dockerd (pid {}) is `{a}`, not a path; assuming /usr/bin/{name}", p.pid),
+                )
+            }
+            None => Watch::new(
+                DEFAULT_DOCKERD,
+                format!(
+                    "dockerd (pid {}) has an empty argv; assuming the default path",
+                    p.pid
+                ),
+            ),
+        },
+        Fact::Error(e) => Watch::new(
+            DEFAULT_DOCKERD,
+            format!("default path; the dockerd process was not found ({e})"),
+        ),
+    }
+}
+
+fn check(ctx: &Ctx) -> Outcome {
+    let daemon = daemon_binary(ctx);
+    let mut out = watch_rule(
+        ctx,
+        std::slice::from_ref(&daemon),
+        &format!("the daemon binary {}", daemon.path),
+    );
+    if out.targets.is_empty() || daemon.path == CLIENT {
+        return out;
+    }
+    if let (Some(FileFact::Present(_)), Ok(rules)) = (ctx.facts.file(CLIENT), audit_rules(ctx)) {
+        let hit = rules
+            .lines
+            .iter()
+            .find(|(_, l)| audit_rule_path(l).as_deref() == Some(CLIENT));
+        let t = match hit {
+            Some((src, line)) => Target::new(
+                TargetKind::Audit,
+                CLIENT,
+                CLIENT,
+                Status::Pass,
+                format!("{} ({src}); the CLI client named by Azure's remediation, informational", line.trim()),
+            ),
+            None => Target::new(
+                TargetKind::Audit,
+                CLIENT,
+                CLIENT,
+                Status::NotApplicable,
+                format!(
+                    "not watched (read {}); the CLI client named by Azure's remediation, informational: only \
+                     the daemon binary {} decides this rule",
+                    rules.source, daemon.path
+                ),
+            ),
+        };
+        out.targets.push(t);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::test_support::*;
+    use super::*;
+    use crate::testing::*;
+
+    #[test]
+    fn watched_dockerd_passes() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass, "{out:?}");
+        assert_eq!(out.targets[0].id, "/usr/bin/dockerd");
+        assert!(out.targets[0].detail.contains("argv[0]"));
+        assert_eq!(out.targets[1].id, "/usr/bin/docker");
+    }
+
+    #[test]
+    fn unwatched_dockerd_fails_even_if_client_is_watched() {
+        let mut f = compliant_host();
+        drop_watch(&mut f, "/usr/bin/dockerd");
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.reason, "no audit rule watches /usr/bin/dockerd");
+        assert_eq!(out.targets[1].status, Status::Pass);
+    }
+
+    #[test]
+    fn unwatched_client_does_not_decide() {
+        let mut f = compliant_host();
+        drop_watch(&mut f, "/usr/bin/docker");
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[1].status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn custom_daemon_path_from_argv() {
+        let mut f = compliant_host();
+        if let dockguard_facts::Fact::Ok(p) = &mut f.daemon.process {
+            p.argv[0] = "/usr/local/bin/dockerd".into();
+        }
+        // Only /usr/bin/dockerd is watched: the binary actually running is not.
+        assert_eq!(run(&RULE, &f).status, Status::Fail);
+        add_line(
+            &mut f,
+            "-a always,exit -F path=/usr/local/bin/dockerd -F perm=x -k docker",
+        );
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn loaded_rules_without_the_watch_fail() {
+        let mut f = compliant_host();
+        let lines = file_lines(&f)
+            .into_iter()
+            .filter(|l| !l.contains("/usr/bin/dockerd"))
+            .collect();
+        f.audit.loaded = Some(Fact::Ok(lines));
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert!(
+            out.targets[0].detail.contains("not loaded"),
+            "{}",
+            out.targets[0].detail
+        );
+    }
+
+    #[test]
+    fn unknown_process_uses_default_and_unreadable_rules_error() {
+        let mut f = compliant_host();
+        f.daemon.process = Fact::Error("no dockerd under /proc".into());
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Pass);
+        assert!(out.targets[0].detail.contains("default path"));
+        f.audit.files = Fact::Error("permission denied".into());
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+    }
+
+    #[test]
+    fn missing_binary_is_not_applicable() {
+        let mut f = compliant_host();
+        f.files.insert("/usr/bin/dockerd".into(), FileFact::Missing);
+        assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
+    }
+}

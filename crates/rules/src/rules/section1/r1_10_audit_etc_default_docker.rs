@@ -1,0 +1,65 @@
+//! 1.10 Ensure auditing is configured for Docker files and directories - /etc/default/docker.
+
+use super::common::{watch_rule, Watch};
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "1.10",
+    cis: &["1.1.10"],
+    title: "Ensure auditing is configured for Docker files and directories - /etc/default/docker",
+    section: Section::Host,
+    severity: Severity::Low,
+    level: 2,
+    scope: Scope::Host,
+    rationale: "On Debian-family hosts /etc/default/docker can feed options to dockerd (DOCKER_OPTS). A change \
+        there alters the daemon at its next start, so it should be recorded.",
+    audit: "Requires a loaded audit rule whose path is exactly /etc/default/docker (`auditctl -l`, else the \
+        rules files). Not applicable when the file does not exist.",
+    remediation: "Add `-w /etc/default/docker -k docker` to /etc/audit/rules.d/docker.rules, load it with \
+        `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep /etc/default/docker`.",
+    check,
+};
+
+const PATH: &str = "/etc/default/docker";
+
+fn check(ctx: &Ctx) -> Outcome {
+    watch_rule(ctx, &[Watch::new(PATH, "")], PATH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::test_support::*;
+    use super::*;
+    use crate::testing::*;
+    use dockguard_facts::{Fact, FileFact};
+
+    #[test]
+    fn watched_passes() {
+        assert_eq!(run(&RULE, &compliant_host()).status, Status::Pass);
+    }
+
+    #[test]
+    fn unwatched_fails() {
+        let mut f = compliant_host();
+        drop_watch(&mut f, PATH);
+        assert_eq!(run(&RULE, &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn loaded_without_watch_fails() {
+        let mut f = compliant_host();
+        let lines = file_lines(&f)
+            .into_iter()
+            .filter(|l| !l.contains(PATH))
+            .collect();
+        f.audit.loaded = Some(Fact::Ok(lines));
+        assert_eq!(run(&RULE, &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn absent_file_is_not_applicable() {
+        let mut f = compliant_host();
+        f.files.insert(PATH.into(), FileFact::Missing);
+        assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
+    }
+}

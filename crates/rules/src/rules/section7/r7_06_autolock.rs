@@ -1,0 +1,109 @@
+//! 7.06 Ensure swarm manager is run in auto-lock mode.
+
+use super::common::active_swarm;
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "7.06",
+    cis: &["7.5"],
+    title: "Ensure swarm manager is run in auto-lock mode",
+    section: Section::Swarm,
+    severity: Severity::Medium,
+    level: 1,
+    scope: Scope::Swarm,
+    rationale: "A manager keeps the Raft log (with the swarm's secrets and configs) and its mutual-TLS key \
+        encrypted on disk, but without auto-lock the key that decrypts them sits on the same disk. With \
+        auto-lock a stolen disk or backup is useless without the unlock key.",
+    audit: "Only on swarm managers. Reads Swarm.Cluster.Spec.EncryptionConfig.AutoLockManagers from docker \
+        info: passes when true, fails when false, and is an error when a manager does not report it. A node \
+        in the `locked` state passes: it is waiting for its unlock key, which only happens with auto-lock. \
+        Worker nodes are not applicable.",
+    remediation: "On a manager run `docker swarm update --autolock=true` (or initialise with `docker swarm init \
+        --autolock`), store the printed unlock key in a password manager or vault, and unlock restarted \
+        managers with `docker swarm unlock`. Rotate the key with `docker swarm unlock-key --rotate`.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    let swarm = match active_swarm(ctx) {
+        Ok((_, s)) => s,
+        Err(out) => return out,
+    };
+    let target = |status, detail: &str| {
+        Target::new(
+            TargetKind::Swarm,
+            swarm.node_id.clone(),
+            "AutoLockManagers",
+            status,
+            detail.to_string(),
+        )
+    };
+    if swarm.state == "locked" {
+        return Outcome::pass(
+            "the swarm is locked: auto-lock is on and the node waits for its unlock key",
+        )
+        .with_target(target(Status::Pass, "node state locked"));
+    }
+    if !swarm.is_manager {
+        return Outcome::not_applicable(
+            "this node is a swarm worker; auto-lock protects manager nodes",
+        );
+    }
+    match swarm.autolock_managers {
+        None => Outcome::error("this manager did not report the swarm's auto-lock setting"),
+        Some(true) => Outcome::pass("swarm managers auto-lock")
+            .with_target(target(Status::Pass, "AutoLockManagers=true")),
+        Some(false) => Outcome::fail("swarm managers do not auto-lock")
+            .with_target(target(Status::Fail, "AutoLockManagers=false")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::test_support::make_manager;
+    use super::*;
+    use crate::testing::*;
+
+    #[test]
+    fn inactive_swarm_is_not_applicable() {
+        assert_eq!(run(&RULE, &compliant_host()).status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn autolock_on_passes() {
+        let mut f = compliant_host();
+        make_manager(&mut f);
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn autolock_off_fails() {
+        let mut f = compliant_host();
+        make_manager(&mut f);
+        docker_mut(&mut f).info.swarm.autolock_managers = Some(false);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.targets[0].detail, "AutoLockManagers=false");
+    }
+
+    #[test]
+    fn unknown_on_manager_is_error_and_worker_is_na() {
+        let mut f = compliant_host();
+        make_manager(&mut f);
+        docker_mut(&mut f).info.swarm.autolock_managers = None;
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+        docker_mut(&mut f).info.swarm.is_manager = false;
+        assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn locked_node_passes() {
+        let mut f = compliant_host();
+        make_manager(&mut f);
+        let swarm = &mut docker_mut(&mut f).info.swarm;
+        swarm.state = "locked".into();
+        swarm.is_manager = false;
+        swarm.autolock_managers = None;
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
+    }
+}
