@@ -1,0 +1,132 @@
+//! Where the files of section 3 live. Each function returns the paths a rule must stat, an empty list when
+//! the file does not apply to this host, or the reason the paths cannot be known (the rule then errors).
+
+use crate::check::unit_paths;
+use crate::context::Ctx;
+use dockguard_facts::daemon::DEFAULT_SOCKET;
+
+pub const NO_SERVICE_UNIT: &str = "there is no docker.service unit on this host";
+pub const NO_SOCKET_UNIT: &str = "there is no docker.socket unit on this host";
+pub const NO_REGISTRY_CERTS: &str = "no registry certificates under /etc/docker/certs.d";
+pub const NO_TLS: &str = "TLS is not configured";
+pub const NO_UNIX_SOCKET: &str = "the daemon listens on no Unix socket";
+pub const ETC_DOCKER: &str = "/etc/docker";
+pub const DEFAULT_DOCKER: &str = "/etc/default/docker";
+
+/// The `docker.service` unit file in effect (systemd's FragmentPath).
+pub fn service_unit(ctx: &Ctx) -> Result<Vec<String>, String> {
+    unit_paths(&ctx.facts.units.docker_service)
+        .map_err(|e| format!("the docker.service unit could not be located: {e}"))
+}
+
+/// The `docker.socket` unit file in effect.
+pub fn socket_unit(ctx: &Ctx) -> Result<Vec<String>, String> {
+    unit_paths(&ctx.facts.units.docker_socket)
+        .map_err(|e| format!("the docker.socket unit could not be located: {e}"))
+}
+
+/// Every file under `/etc/docker/certs.d`, recursively (certificates, client certificates and keys alike).
+pub fn registry_certs(ctx: &Ctx) -> Result<Vec<String>, String> {
+    ctx.facts
+        .certs_d
+        .as_result()
+        .cloned()
+        .map_err(|e| format!("files under /etc/docker/certs.d could not be listed: {e}"))
+}
+
+/// One TLS file of the daemon (`tlscacert`, `tlscert` or `tlskey`); empty when TLS is not configured.
+pub fn tls_file(ctx: &Ctx, key: &str) -> Result<Vec<String>, String> {
+    ctx.daemon.tls_file(key).map(|p| p.into_iter().collect())
+}
+
+/// The Unix sockets the daemon serves. `-H fd://` means systemd creates the socket from docker.socket;
+/// the facts do not carry its `ListenStream`, so the default socket path stands in for it.
+pub fn unix_sockets(ctx: &Ctx) -> Result<Vec<String>, String> {
+    let mut sockets = ctx.daemon.unix_sockets()?;
+    let socket_activated = ctx
+        .daemon
+        .list("hosts")?
+        .iter()
+        .any(|h| h.starts_with("fd://"));
+    if socket_activated && !sockets.iter().any(|s| s == DEFAULT_SOCKET) {
+        sockets.push(DEFAULT_SOCKET.to_string());
+    }
+    let mut seen = Vec::new();
+    sockets.retain(|s| {
+        let new = !seen.contains(s);
+        seen.push(s.clone());
+        new
+    });
+    Ok(sockets)
+}
+
+/// The daemon configuration file: `/etc/docker/daemon.json` or the `--config-file` path.
+pub fn daemon_json(ctx: &Ctx) -> Result<Vec<String>, String> {
+    Ok(vec![ctx.daemon.config_path.clone()])
+}
+
+/// A single fixed path.
+pub fn fixed(path: &str) -> Result<Vec<String>, String> {
+    Ok(vec![path.to_string()])
+}
+
+/// Test helpers shared by the section's rule tests.
+#[cfg(test)]
+pub mod fixture {
+    use dockguard_facts::{Facts, FileFact, FileStat};
+
+    /// Replaces the stat of `path`.
+    pub fn set(f: &mut Facts, path: &str, fact: FileFact) {
+        f.files.insert(path.to_string(), fact);
+    }
+
+    /// Sets the mode of a present file, keeping its owner.
+    pub fn set_mode(f: &mut Facts, path: &str, mode: u32) {
+        match f.files.get_mut(path) {
+            Some(FileFact::Present(st)) => st.mode = mode,
+            other => panic!("{path} is not a present file in the fixture: {other:?}"),
+        }
+    }
+
+    /// Sets the owner of a present file; `None` names mean the host has no passwd/group entry.
+    pub fn set_owner(
+        f: &mut Facts,
+        path: &str,
+        uid: u32,
+        user: Option<&str>,
+        gid: u32,
+        group: Option<&str>,
+    ) {
+        match f.files.get_mut(path) {
+            Some(FileFact::Present(st)) => {
+                *st = FileStat {
+                    uid,
+                    gid,
+                    user: user.map(String::from),
+                    group: group.map(String::from),
+                    ..st.clone()
+                }
+            }
+            other => panic!("{path} is not a present file in the fixture: {other:?}"),
+        }
+    }
+
+    /// Turns TLS off: no `tlsverify` and no TLS file keys in daemon.json.
+    pub fn tls_off(f: &mut Facts) {
+        for k in ["tlsverify", "tls", "tlscacert", "tlscert", "tlskey"] {
+            crate::testing::daemon_json_remove(f, k);
+        }
+    }
+
+    /// Makes daemon.json unparseable, so TLS settings cannot be known.
+    pub fn break_daemon_json(f: &mut Facts) {
+        f.daemon.config_file.content = dockguard_facts::Fact::Ok(Some("{ \"tlsverify\": ".into()));
+    }
+
+    /// An unreadable path.
+    pub fn unreadable() -> FileFact {
+        FileFact::Error {
+            reason: "permission denied".into(),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! 3.16 Ensure that Docker socket file permissions are set to 660 or more restrictive.
+
+use super::common::{unix_sockets, NO_UNIX_SOCKET};
+use crate::check::mode_rule;
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "3.16",
+    cis: &["3.16"],
+    title: "Ensure that Docker socket file permissions are set to 660 or more restrictive",
+    section: Section::DaemonFiles,
+    severity: Severity::High,
+    level: 1,
+    scope: Scope::Files,
+    rationale: "Connecting to the Docker socket needs write permission on it, and whoever can connect controls \
+        the daemon, which is root on the host. Any permission for 'other' gives that to every local user and \
+        every process.",
+    audit: "Stats every Unix socket the daemon serves (the `unix://` entries of `-H`/`hosts`, \
+        /var/run/docker.sock by default and for `-H fd://`) and compares its mode with 0660 as a bitmask: any \
+        bit for 'other' (0666, 0606), execute bits, or setuid/setgid/sticky fail; 0600 passes. Not applicable \
+        when the daemon serves no Unix socket or the socket does not exist.",
+    remediation: "Run `chmod 660 /var/run/docker.sock` (or the socket path reported). For a socket-activated \
+        daemon set `SocketMode=0660` in docker.socket so the fix survives restarts, then \
+        `systemctl daemon-reload && systemctl restart docker.socket`.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    mode_rule(ctx, unix_sockets(ctx), 0o660, NO_UNIX_SOCKET)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::fixture::*;
+    use super::*;
+    use crate::testing::*;
+    use dockguard_facts::FileFact;
+
+    #[test]
+    fn mode_660_passes() {
+        assert_eq!(run(&RULE, &compliant_host()).status, Status::Pass);
+    }
+
+    #[test]
+    fn mode_600_passes() {
+        let mut f = compliant_host();
+        set_mode(&mut f, SOCKET, 0o600);
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn mode_606_fails_although_numerically_smaller() {
+        // docker-bench compares 606 <= 660 as numbers and passes it; every user can connect.
+        let mut f = compliant_host();
+        set_mode(&mut f, SOCKET, 0o606);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(
+            out.failing().next().unwrap().detail,
+            "mode 0606 grants 0006 beyond 0660"
+        );
+    }
+
+    #[test]
+    fn world_writable_socket_fails() {
+        let mut f = compliant_host();
+        set_mode(&mut f, SOCKET, 0o666);
+        assert_eq!(run(&RULE, &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn socket_activation_checks_the_default_socket() {
+        let mut f = compliant_host();
+        daemon_json_remove(&mut f, "hosts");
+        add_flags(&mut f, &["-H", "fd://", "-H", "tcp://10.0.0.5:2376"]);
+        set_mode(&mut f, SOCKET, 0o666);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.targets[0].id, SOCKET);
+    }
+
+    #[test]
+    fn tcp_only_or_missing_socket_is_not_applicable() {
+        let mut f = compliant_host();
+        daemon_json_set(&mut f, "hosts", serde_json::json!(["tcp://10.0.0.5:2376"]));
+        assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
+        let mut f = compliant_host();
+        set(&mut f, SOCKET, FileFact::Missing);
+        assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn unknown_or_unreadable_is_an_error() {
+        let mut f = compliant_host();
+        break_daemon_json(&mut f);
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+        let mut f = compliant_host();
+        set(&mut f, SOCKET, unreadable());
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+    }
+}

@@ -1,0 +1,81 @@
+//! 3.18 Ensure that daemon.json file permissions are set to 644 or more restrictive.
+
+use super::common::daemon_json;
+use crate::check::mode_rule;
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "3.18",
+    cis: &["3.18"],
+    title: "Ensure that daemon.json file permissions are set to 644 or more restrictive",
+    section: Section::DaemonFiles,
+    severity: Severity::Medium,
+    level: 2,
+    scope: Scope::Files,
+    rationale: "Whoever can write daemon.json can, at the next daemon restart, open an unauthenticated TCP \
+        listener, trust an insecure registry or drop an authorization plugin. Only root should write it.",
+    audit: "Stats the daemon configuration file in use (the `--config-file` path, else \
+        /etc/docker/daemon.json) and compares its mode with 0644 as a bitmask: group/other write (0664, \
+        0466), execute and setuid/setgid/sticky bits fail; stricter modes such as 0600 pass. Not applicable \
+        when the file does not exist.",
+    remediation: "Run `chmod 644 /etc/docker/daemon.json` (or the `--config-file` path reported); `chmod 600` \
+        is fine too.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    mode_rule(
+        ctx,
+        daemon_json(ctx),
+        0o644,
+        "there is no daemon configuration file",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::fixture::*;
+    use super::*;
+    use crate::testing::*;
+    use dockguard_facts::FileFact;
+
+    const DAEMON_JSON: &str = "/etc/docker/daemon.json";
+
+    #[test]
+    fn mode_644_passes() {
+        assert_eq!(run(&RULE, &compliant_host()).status, Status::Pass);
+    }
+
+    #[test]
+    fn mode_466_fails() {
+        let mut f = compliant_host();
+        set_mode(&mut f, DAEMON_JSON, 0o466);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(
+            out.failing().next().unwrap().detail,
+            "mode 0466 grants 0022 beyond 0644"
+        );
+    }
+
+    #[test]
+    fn setuid_644_fails() {
+        let mut f = compliant_host();
+        set_mode(&mut f, DAEMON_JSON, 0o4644);
+        assert_eq!(run(&RULE, &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn missing_file_is_not_applicable() {
+        let mut f = compliant_host();
+        set(&mut f, DAEMON_JSON, FileFact::Missing);
+        assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn unreadable_file_is_an_error() {
+        let mut f = compliant_host();
+        set(&mut f, DAEMON_JSON, unreadable());
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+    }
+}
