@@ -1,4 +1,20 @@
 //! Section 2: Docker daemon configuration.
 crate::declare_rules! {
+    r2_01_icc,
     r2_02_log_level,
+    r2_03_iptables,
+    r2_04_insecure_registries,
+    r2_05_aufs,
+    r2_06_tls,
+    r2_07_default_ulimit,
+    r2_08_userns,
+    r2_10_base_device_size,
+    r2_11_authorization,
+    r2_12_remote_logging,
+    r2_14_live_restore,
+    r2_15_userland_proxy,
+    r2_17_experimental,
+    r2_18_no_new_privileges,
 }
+
+mod common;

@@ -1,0 +1,96 @@
+//! 2.14 Ensure live restore is enabled.
+
+use super::common::bool_rule;
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "2.14",
+    cis: &["2.15"],
+    title: "Ensure live restore is Enabled",
+    section: Section::Daemon,
+    severity: Severity::Low,
+    level: 1,
+    scope: Scope::Daemon,
+    rationale: "Without live restore, stopping or crashing dockerd stops every container. That makes \
+        patching the daemon an outage, and outages are a reason to postpone security updates. With it, \
+        containers keep running while the daemon restarts.",
+    audit: "Reads `LiveRestoreEnabled` from `docker info` (the running value); without the Docker API, \
+        the `--live-restore` flag, else daemon.json, else the default `false`. Passes only when true. Swarm \
+        mode does not exempt a node: the baseline makes no such exception.",
+    remediation: "Set `\"live-restore\": true` in /etc/docker/daemon.json (or pass `--live-restore`), then \
+        apply it without stopping containers: `systemctl reload docker` (SIGHUP). Check with \
+        `docker info -f '{{.LiveRestoreEnabled}}'`.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    bool_rule(
+        ctx,
+        "live-restore",
+        true,
+        "containers keep running while the daemon restarts",
+        "live restore is off: every daemon restart or crash stops all containers",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::fixtures::*;
+    use super::*;
+    use crate::testing::*;
+    use serde_json::json;
+
+    #[test]
+    fn enabled_passes() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "live-restore=true (from docker info)");
+    }
+
+    #[test]
+    fn live_value_wins_over_the_file() {
+        // daemon.json says true but the daemon was never reloaded.
+        let mut f = compliant_host();
+        docker_mut(&mut f).info.live_restore = false;
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.targets[0].detail, "live-restore=false (from docker info)");
+    }
+
+    #[test]
+    fn swarm_does_not_exempt() {
+        let mut f = compliant_host();
+        let d = docker_mut(&mut f);
+        d.info.live_restore = false;
+        d.info.swarm.state = "active".into();
+        assert_eq!(run(&RULE, &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn without_docker_the_file_decides() {
+        let mut f = compliant_host();
+        no_docker(&mut f);
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
+        daemon_json_set(&mut f, "live-restore", json!(false));
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert!(out.targets[0].detail.contains("daemon.json"));
+    }
+
+    #[test]
+    fn flag_without_docker_passes() {
+        let mut f = compliant_host();
+        no_docker(&mut f);
+        daemon_json_remove(&mut f, "live-restore");
+        add_flags(&mut f, &["--live-restore"]);
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn unknown_without_docker_and_with_a_broken_file() {
+        let mut f = compliant_host();
+        no_docker(&mut f);
+        break_daemon_json(&mut f);
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+    }
+}

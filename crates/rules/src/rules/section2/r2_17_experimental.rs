@@ -1,0 +1,113 @@
+//! 2.17 Ensure experimental features are avoided in production.
+
+use super::common::{setting_target, worst};
+use crate::prelude::*;
+
+const KEY: &str = "experimental";
+
+pub const RULE: Rule = Rule {
+    id: "2.17",
+    cis: &["2.18"],
+    title: "Ensure experimental features are avoided in production",
+    section: Section::Daemon,
+    severity: Severity::Medium,
+    level: 1,
+    scope: Scope::Daemon,
+    rationale: "Experimental daemon features have not had the review and hardening of stable ones, may \
+        change behaviour between releases, and widen the API a caller can reach. Production hosts should \
+        run only the stable feature set.",
+    audit: "Reads `ExperimentalBuild` from `docker info` (without the Docker API: the `--experimental` flag, \
+        else daemon.json, else false) and `Server.Experimental` from `docker version`. Fails if either \
+        says true. Checked on every Docker release, unlike tools that skip it after 19.03.",
+    remediation: "Remove `--experimental` from the dockerd command line and `\"experimental\": true` from \
+        /etc/docker/daemon.json, then `systemctl restart docker`. Check with \
+        `docker version -f '{{.Server.Experimental}}'`.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    let mut targets = Vec::new();
+    let configured_error = match ctx.daemon.bool(KEY) {
+        Ok((on, s)) => {
+            let status = if on { Status::Fail } else { Status::Pass };
+            targets.push(setting_target(ctx, KEY, status, on, s));
+            None
+        }
+        Err(e) => {
+            targets.push(Target::setting(KEY, Status::Error, "experimental could not be determined"));
+            Some(e)
+        }
+    };
+    if let Ok(d) = ctx.docker() {
+        let on = d.version.experimental;
+        targets.push(Target::new(
+            TargetKind::Daemon,
+            "version",
+            "docker version",
+            if on { Status::Fail } else { Status::Pass },
+            format!("Server.Experimental={on} (from docker version)"),
+        ));
+    }
+    let status = worst(&targets);
+    let reason = match (status, configured_error) {
+        (Status::Fail, _) => "the daemon runs with experimental features enabled".to_string(),
+        (Status::Error, Some(e)) => e,
+        _ => "experimental features are off".to_string(),
+    };
+    Outcome::new(status, reason).with_targets(targets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::fixtures::*;
+    use super::*;
+    use crate::testing::*;
+    use serde_json::json;
+
+    #[test]
+    fn off_passes() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "experimental=false (from docker info)");
+        assert_eq!(out.targets[1].detail, "Server.Experimental=false (from docker version)");
+    }
+
+    #[test]
+    fn live_info_wins_over_the_file() {
+        let mut f = compliant_host();
+        daemon_json_set(&mut f, KEY, json!(false));
+        docker_mut(&mut f).info.experimental = true;
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.targets[0].detail, "experimental=true (from docker info)");
+    }
+
+    #[test]
+    fn server_version_alone_fails() {
+        let mut f = compliant_host();
+        docker_mut(&mut f).version.experimental = true;
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.failing().next().unwrap().name, "docker version");
+    }
+
+    #[test]
+    fn flag_without_docker_fails() {
+        let mut f = compliant_host();
+        no_docker(&mut f);
+        add_flags(&mut f, &["--experimental"]);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert!(out.targets[0].detail.contains("command line"));
+    }
+
+    #[test]
+    fn unknown_without_docker_and_with_a_broken_file() {
+        let mut f = compliant_host();
+        no_docker(&mut f);
+        break_daemon_json(&mut f);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Error);
+        assert!(out.reason.contains("not valid JSON"), "{}", out.reason);
+    }
+}
