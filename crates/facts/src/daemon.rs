@@ -472,7 +472,11 @@ impl DaemonConfig {
         let mut socks: Vec<String> = Vec::new();
         for h in &hosts {
             let path = if let Some(p) = h.strip_prefix("unix://") {
-                if p.is_empty() { DEFAULT_SOCKET } else { p }
+                if p.is_empty() {
+                    DEFAULT_SOCKET
+                } else {
+                    p
+                }
             } else if h.starts_with("fd://") {
                 // Socket activation (the stock systemd unit): docker.socket listens on the default socket.
                 DEFAULT_SOCKET

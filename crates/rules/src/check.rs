@@ -304,7 +304,13 @@ pub fn per_container(ctx: &Ctx, check: impl Fn(&ContainerFacts) -> (Status, Stri
                 } else {
                     Status::Error
                 };
-                Target::new(TargetKind::Container, e.id.clone(), e.name.clone(), status, e.error.clone())
+                Target::new(
+                    TargetKind::Container,
+                    e.id.clone(),
+                    e.name.clone(),
+                    status,
+                    e.error.clone(),
+                )
             }));
             Outcome::aggregate(targets, "container", "no containers to assess")
         }
@@ -406,7 +412,10 @@ mod per_container_tests {
         let ctx = crate::Ctx::new(&f, Default::default());
         let out = per_container(&ctx, |_| (Status::Pass, "ok".into()));
         assert_eq!(out.status, Status::Error);
-        assert!(out.targets.iter().any(|t| t.name == "flaky" && t.status == Status::Error));
+        assert!(out
+            .targets
+            .iter()
+            .any(|t| t.name == "flaky" && t.status == Status::Error));
     }
 
     #[test]

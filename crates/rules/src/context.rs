@@ -156,7 +156,9 @@ impl<'a> Ctx<'a> {
 
     /// Containers that were listed but could not be inspected, restricted by the container filter (by name
     /// and id; their labels are unknown).
-    pub fn uninspected_containers(&self) -> impl Iterator<Item = &'a dockguard_facts::ContainerError> + '_ {
+    pub fn uninspected_containers(
+        &self,
+    ) -> impl Iterator<Item = &'a dockguard_facts::ContainerError> + '_ {
         self.facts
             .docker
             .ok()

@@ -2,7 +2,6 @@
 
 use super::common::{watch_rule, Watch};
 use crate::prelude::*;
-use dockguard_facts::daemon::DEFAULT_SOCKET;
 use dockguard_facts::Fact;
 
 pub const RULE: Rule = Rule {
@@ -47,13 +46,6 @@ fn check(ctx: &Ctx) -> Outcome {
         }
     };
     let mut watches = vec![Watch::new(unit.as_str(), "the docker.socket unit file")];
-    if sockets.is_empty() {
-        // `-H fd://` only: the socket is the one docker.socket creates (ListenStream), not in the facts.
-        watches.push(Watch::new(
-            DEFAULT_SOCKET,
-            "the socket docker.socket usually creates (the daemon is socket-activated with fd://)",
-        ));
-    }
     for s in &sockets {
         watches.push(Watch::new(
             s.as_str(),
@@ -101,7 +93,7 @@ mod tests {
         add_line(&mut f, "-w /run/docker.sock -k docker");
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass, "{out:?}");
-        assert!(out.targets[1].detail.contains("fd://"));
+        assert_eq!(out.targets[1].id, "/var/run/docker.sock");
     }
 
     #[test]

@@ -1,4 +1,20 @@
 //! Section 2: Docker daemon configuration.
+pub mod r2_01_icc;
+pub mod r2_02_log_level;
+pub mod r2_03_iptables;
+pub mod r2_04_insecure_registries;
+pub mod r2_05_aufs;
+pub mod r2_06_tls;
+pub mod r2_07_default_ulimit;
+pub mod r2_08_userns;
+pub mod r2_10_base_device_size;
+pub mod r2_11_authorization;
+pub mod r2_12_remote_logging;
+pub mod r2_14_live_restore;
+pub mod r2_15_userland_proxy;
+pub mod r2_17_experimental;
+pub mod r2_18_no_new_privileges;
+
 crate::declare_rules! {
     r2_01_icc,
     r2_02_log_level,

@@ -32,8 +32,16 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &Ctx) -> Outcome {
     if let Ok(bridge) = ctx.daemon.get("bridge") {
         if let Some(s) = bridge.filter(|s| s.as_str() == Some("none")) {
-            return Outcome::not_applicable("the default bridge is disabled, so no container uses it")
-                .with_target(setting_target(ctx, "bridge", Status::NotApplicable, "none", Some(s)));
+            return Outcome::not_applicable(
+                "the default bridge is disabled, so no container uses it",
+            )
+            .with_target(setting_target(
+                ctx,
+                "bridge",
+                Status::NotApplicable,
+                "none",
+                Some(s),
+            ));
         }
     }
     let mut targets = Vec::new();
@@ -44,7 +52,11 @@ fn check(ctx: &Ctx) -> Outcome {
             Ok((icc, origin(ctx, s)))
         }
         Err(e) => {
-            targets.push(Target::setting("icc", Status::Error, "icc could not be determined"));
+            targets.push(Target::setting(
+                "icc",
+                Status::Error,
+                "icc could not be determined",
+            ));
             Err(e)
         }
     };
@@ -68,7 +80,13 @@ fn check(ctx: &Ctx) -> Outcome {
             }
             Err(_) => Status::Error,
         };
-        targets.push(Target::new(TargetKind::Network, &n.id, &n.name, status, detail));
+        targets.push(Target::new(
+            TargetKind::Network,
+            &n.id,
+            &n.name,
+            status,
+            detail,
+        ));
     }
 
     let status = worst(&targets);
@@ -111,7 +129,10 @@ mod tests {
     fn icc_off_passes() {
         let out = run(&RULE, &compliant_host());
         assert_eq!(out.status, Status::Pass, "{out:?}");
-        assert_eq!(out.targets[0].detail, "icc=false (from /etc/docker/daemon.json)");
+        assert_eq!(
+            out.targets[0].detail,
+            "icc=false (from /etc/docker/daemon.json)"
+        );
         assert_eq!(out.targets[1].kind, TargetKind::Network);
     }
 
@@ -146,7 +167,11 @@ mod tests {
         set_live_icc(&mut f, "true");
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert!(out.reason.contains("running default bridge"), "{}", out.reason);
+        assert!(
+            out.reason.contains("running default bridge"),
+            "{}",
+            out.reason
+        );
         assert_eq!(
             out.failing().next().unwrap().detail,
             "com.docker.network.bridge.enable_icc=true (from docker network inspect bridge)"

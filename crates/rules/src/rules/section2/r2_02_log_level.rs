@@ -34,10 +34,17 @@ fn check(ctx: &Ctx) -> Outcome {
     };
     let detail = format!("log-level={level} (from {origin})");
     if level == "info" {
-        Outcome::pass("the daemon logs at info").with_target(Target::setting("log-level", Status::Pass, detail))
+        Outcome::pass("the daemon logs at info").with_target(Target::setting(
+            "log-level",
+            Status::Pass,
+            detail,
+        ))
     } else {
-        Outcome::fail(format!("the daemon logs at {level}, not info"))
-            .with_target(Target::setting("log-level", Status::Fail, detail))
+        Outcome::fail(format!("the daemon logs at {level}, not info")).with_target(Target::setting(
+            "log-level",
+            Status::Fail,
+            detail,
+        ))
     }
 }
 
@@ -66,7 +73,10 @@ mod tests {
         daemon_json_set(&mut f, "log-level", serde_json::json!("debug"));
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.targets[0].detail, "log-level=debug (from /etc/docker/daemon.json)");
+        assert_eq!(
+            out.targets[0].detail,
+            "log-level=debug (from /etc/docker/daemon.json)"
+        );
     }
 
     #[test]

@@ -49,7 +49,10 @@ mod tests {
         daemon_json_remove(&mut f, "iptables");
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass);
-        assert_eq!(out.targets[0].detail, "iptables=true (from dockerd default)");
+        assert_eq!(
+            out.targets[0].detail,
+            "iptables=true (from dockerd default)"
+        );
     }
 
     #[test]
@@ -58,7 +61,10 @@ mod tests {
         daemon_json_set(&mut f, "iptables", json!(false));
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.targets[0].detail, "iptables=false (from /etc/docker/daemon.json)");
+        assert_eq!(
+            out.targets[0].detail,
+            "iptables=false (from /etc/docker/daemon.json)"
+        );
     }
 
     #[test]

@@ -40,8 +40,13 @@ fn check(ctx: &Ctx) -> Outcome {
         .collect();
     let value = format!("[{}]", registries.join(", "));
     if registries.is_empty() {
-        Outcome::pass("no insecure registries are configured")
-            .with_target(setting_target(ctx, KEY, Status::Pass, value, setting))
+        Outcome::pass("no insecure registries are configured").with_target(setting_target(
+            ctx,
+            KEY,
+            Status::Pass,
+            value,
+            setting,
+        ))
     } else {
         Outcome::fail(format!(
             "the daemon pulls from insecure registries: {}",
@@ -62,7 +67,10 @@ mod tests {
     fn builtin_loopback_only_passes() {
         let out = run(&RULE, &compliant_host());
         assert_eq!(out.status, Status::Pass);
-        assert_eq!(out.targets[0].detail, "insecure-registries=[] (from docker info)");
+        assert_eq!(
+            out.targets[0].detail,
+            "insecure-registries=[] (from docker info)"
+        );
     }
 
     #[test]
@@ -83,7 +91,14 @@ mod tests {
     fn flags_without_docker_fail() {
         let mut f = compliant_host();
         no_docker(&mut f);
-        add_flags(&mut f, &["--insecure-registry", "a:5000", "--insecure-registry=b:5000"]);
+        add_flags(
+            &mut f,
+            &[
+                "--insecure-registry",
+                "a:5000",
+                "--insecure-registry=b:5000",
+            ],
+        );
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -99,7 +114,11 @@ mod tests {
         daemon_json_set(&mut f, KEY, json!(["127.0.0.0/8", "registry.local:5000"]));
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert!(out.reason.ends_with("registry.local:5000"), "{}", out.reason);
+        assert!(
+            out.reason.ends_with("registry.local:5000"),
+            "{}",
+            out.reason
+        );
     }
 
     #[test]

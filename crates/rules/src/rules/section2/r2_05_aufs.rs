@@ -39,11 +39,17 @@ fn check(ctx: &Ctx) -> Outcome {
     };
     let driver = setting.as_str().unwrap_or_default();
     if driver.eq_ignore_ascii_case("aufs") {
-        Outcome::fail("the daemon stores images and containers with the aufs driver")
-            .with_target(setting_target(ctx, KEY, Status::Fail, driver, Some(setting)))
+        Outcome::fail("the daemon stores images and containers with the aufs driver").with_target(
+            setting_target(ctx, KEY, Status::Fail, driver, Some(setting)),
+        )
     } else {
-        Outcome::pass(format!("the storage driver is {driver}"))
-            .with_target(setting_target(ctx, KEY, Status::Pass, driver, Some(setting)))
+        Outcome::pass(format!("the storage driver is {driver}")).with_target(setting_target(
+            ctx,
+            KEY,
+            Status::Pass,
+            driver,
+            Some(setting),
+        ))
     }
 }
 
@@ -58,7 +64,10 @@ mod tests {
     fn overlay2_passes() {
         let out = run(&RULE, &compliant_host());
         assert_eq!(out.status, Status::Pass);
-        assert_eq!(out.targets[0].detail, "storage-driver=overlay2 (from docker info)");
+        assert_eq!(
+            out.targets[0].detail,
+            "storage-driver=overlay2 (from docker info)"
+        );
     }
 
     #[test]
@@ -75,7 +84,10 @@ mod tests {
         daemon_json_set(&mut f, KEY, json!("aufs"));
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.targets[0].detail, "storage-driver=aufs (from /etc/docker/daemon.json)");
+        assert_eq!(
+            out.targets[0].detail,
+            "storage-driver=aufs (from /etc/docker/daemon.json)"
+        );
         let mut f = compliant_host();
         no_docker(&mut f);
         add_flags(&mut f, &["-s", "aufs"]);

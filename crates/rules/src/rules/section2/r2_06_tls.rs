@@ -60,7 +60,8 @@ fn check(ctx: &Ctx) -> Outcome {
                 format!("listening on {}", docker_ports.join(", ")),
             ));
         }
-        return Outcome::not_applicable("the daemon does not listen on TCP").with_target(hosts_target);
+        return Outcome::not_applicable("the daemon does not listen on TCP")
+            .with_target(hosts_target);
     }
     let (verify, verify_s) = match ctx.daemon.bool("tlsverify") {
         Ok(v) => v,
@@ -73,9 +74,21 @@ fn check(ctx: &Ctx) -> Outcome {
 
     let mut targets = Vec::new();
     if verify {
-        targets.push(setting_target(ctx, "tlsverify", Status::Pass, true, verify_s));
+        targets.push(setting_target(
+            ctx,
+            "tlsverify",
+            Status::Pass,
+            true,
+            verify_s,
+        ));
     } else {
-        targets.push(setting_target(ctx, "tlsverify", Status::Fail, false, verify_s));
+        targets.push(setting_target(
+            ctx,
+            "tlsverify",
+            Status::Fail,
+            false,
+            verify_s,
+        ));
         if tls {
             // Server TLS without client verification: encrypted, but open to any client.
             targets.push(setting_target(ctx, "tls", Status::Fail, true, tls_s));
@@ -122,9 +135,18 @@ fn docker_port_listeners(ctx: &Ctx) -> Vec<String> {
 
 /// One certificate file: the explicit setting, or dockerd's default path when TLS is on without one.
 fn tls_file_target(ctx: &Ctx, key: &str) -> Result<Target, String> {
-    let explicit = ctx.daemon.get(key)?.filter(|s| !s.as_str().unwrap_or_default().is_empty());
+    let explicit = ctx
+        .daemon
+        .get(key)?
+        .filter(|s| !s.as_str().unwrap_or_default().is_empty());
     if let Some(s) = explicit {
-        return Ok(setting_target(ctx, key, Status::Pass, show(&s.value), Some(s)));
+        return Ok(setting_target(
+            ctx,
+            key,
+            Status::Pass,
+            show(&s.value),
+            Some(s),
+        ));
     }
     Ok(match ctx.daemon.tls_file(key)? {
         Some(path) => Target::setting(
@@ -193,7 +215,10 @@ mod tests {
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert!(out.reason.contains("without TLS"), "{}", out.reason);
-        assert_eq!(out.targets[1].detail, "tlsverify=false (from dockerd default)");
+        assert_eq!(
+            out.targets[1].detail,
+            "tlsverify=false (from dockerd default)"
+        );
     }
 
     #[test]
@@ -203,7 +228,11 @@ mod tests {
         daemon_json_set(&mut f, "tls", json!(true));
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert!(out.reason.contains("does not verify client certificates"), "{}", out.reason);
+        assert!(
+            out.reason.contains("does not verify client certificates"),
+            "{}",
+            out.reason
+        );
         assert!(out.failing().any(|t| t.id == "tls"));
     }
 
@@ -229,7 +258,11 @@ mod tests {
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass, "{out:?}");
         let ca = out.targets.iter().find(|t| t.id == "tlscacert").unwrap();
-        assert!(ca.detail.contains("/root/.docker/ca.pem (default path"), "{}", ca.detail);
+        assert!(
+            ca.detail.contains("/root/.docker/ca.pem (default path"),
+            "{}",
+            ca.detail
+        );
     }
 
     #[test]

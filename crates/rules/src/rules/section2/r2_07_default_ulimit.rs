@@ -85,14 +85,24 @@ mod tests {
         daemon_json_remove(&mut f, KEY);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.targets[0].detail, "default-ulimits=[] (from dockerd default)");
+        assert_eq!(
+            out.targets[0].detail,
+            "default-ulimits=[] (from dockerd default)"
+        );
     }
 
     #[test]
     fn flags_pass() {
         let mut f = compliant_host();
         daemon_json_remove(&mut f, KEY);
-        add_flags(&mut f, &["--default-ulimit", "nofile=100:200", "--default-ulimit=nproc=50:60"]);
+        add_flags(
+            &mut f,
+            &[
+                "--default-ulimit",
+                "nofile=100:200",
+                "--default-ulimit=nproc=50:60",
+            ],
+        );
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass);
         assert_eq!(

@@ -66,13 +66,19 @@ mod tests {
     fn remapped_passes() {
         let out = run(&RULE, &compliant_host());
         assert_eq!(out.status, Status::Pass);
-        assert_eq!(out.targets[0].detail, "userns-remap=default (from docker info)");
+        assert_eq!(
+            out.targets[0].detail,
+            "userns-remap=default (from docker info)"
+        );
     }
 
     #[test]
     fn live_daemon_without_userns_fails_despite_the_file() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options.retain(|o| o != "name=userns");
+        docker_mut(&mut f)
+            .info
+            .security_options
+            .retain(|o| o != "name=userns");
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.targets[0].detail, "userns-remap= (from docker info)");

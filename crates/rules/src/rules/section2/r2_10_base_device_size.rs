@@ -31,14 +31,21 @@ fn check(ctx: &Ctx) -> Outcome {
         Err(e) => return unknown(KEY, e),
     };
     let opts = setting.map(|s| s.as_list()).unwrap_or_default();
-    let value = setting.map(|s| show(&s.value)).unwrap_or_else(|| "[]".into());
+    let value = setting
+        .map(|s| show(&s.value))
+        .unwrap_or_else(|| "[]".into());
     let basesize: Vec<&String> = opts
         .iter()
         .filter(|o| o.trim().to_ascii_lowercase().starts_with("dm.basesize"))
         .collect();
     match basesize.last() {
-        None => Outcome::pass("the base device size is not changed")
-            .with_target(setting_target(ctx, KEY, Status::Pass, value, setting)),
+        None => Outcome::pass("the base device size is not changed").with_target(setting_target(
+            ctx,
+            KEY,
+            Status::Pass,
+            value,
+            setting,
+        )),
         Some(o) => Outcome::fail(format!("the base device size is changed ({})", o.trim()))
             .with_target(setting_target(ctx, KEY, Status::Fail, value, setting)),
     }
@@ -55,7 +62,10 @@ mod tests {
     fn unset_passes() {
         let out = run(&RULE, &compliant_host());
         assert_eq!(out.status, Status::Pass);
-        assert_eq!(out.targets[0].detail, "storage-opts=[] (from dockerd default)");
+        assert_eq!(
+            out.targets[0].detail,
+            "storage-opts=[] (from dockerd default)"
+        );
     }
 
     #[test]
@@ -68,10 +78,17 @@ mod tests {
     #[test]
     fn basesize_in_daemon_json_fails() {
         let mut f = compliant_host();
-        daemon_json_set(&mut f, KEY, json!(["dm.thinpooldev=/dev/mapper/thin", "dm.basesize=50G"]));
+        daemon_json_set(
+            &mut f,
+            KEY,
+            json!(["dm.thinpooldev=/dev/mapper/thin", "dm.basesize=50G"]),
+        );
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.reason, "the base device size is changed (dm.basesize=50G)");
+        assert_eq!(
+            out.reason,
+            "the base device size is changed (dm.basesize=50G)"
+        );
     }
 
     #[test]

@@ -37,8 +37,11 @@ fn check(ctx: &Ctx) -> Outcome {
         Outcome::fail("no authorization plugin: every API client may do everything")
             .with_target(setting_target(ctx, KEY, Status::Fail, value, setting))
     } else {
-        Outcome::pass(format!("API requests are authorized by {}", plugins.join(", ")))
-            .with_target(setting_target(ctx, KEY, Status::Pass, value, setting))
+        Outcome::pass(format!(
+            "API requests are authorized by {}",
+            plugins.join(", ")
+        ))
+        .with_target(setting_target(ctx, KEY, Status::Pass, value, setting))
     }
 }
 
@@ -52,7 +55,10 @@ mod tests {
     fn plugin_passes() {
         let out = run(&RULE, &compliant_host());
         assert_eq!(out.status, Status::Pass);
-        assert_eq!(out.targets[0].detail, "authorization-plugins=[authz-broker] (from docker info)");
+        assert_eq!(
+            out.targets[0].detail,
+            "authorization-plugins=[authz-broker] (from docker info)"
+        );
     }
 
     #[test]
@@ -61,7 +67,10 @@ mod tests {
         docker_mut(&mut f).info.authorization_plugins.clear();
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.targets[0].detail, "authorization-plugins=[] (from docker info)");
+        assert_eq!(
+            out.targets[0].detail,
+            "authorization-plugins=[] (from docker info)"
+        );
     }
 
     #[test]

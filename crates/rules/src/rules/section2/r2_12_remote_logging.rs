@@ -38,14 +38,24 @@ pub const RULE: Rule = Rule {
 const LOCAL_DRIVERS: &[&str] = &["", "json-file", "local", "journald", "etwlogs", "none"];
 
 /// Log option names that say where a driver sends logs (never tokens or credentials).
-const DESTINATION_SUFFIXES: &[&str] = &["-address", "-url", "-endpoint", "-region", "-group", "-project"];
+const DESTINATION_SUFFIXES: &[&str] = &[
+    "-address",
+    "-url",
+    "-endpoint",
+    "-region",
+    "-group",
+    "-project",
+];
 
 fn check(ctx: &Ctx) -> Outcome {
     let setting = match ctx.daemon.get(KEY) {
         Ok(s) => s,
         Err(e) => return unknown(KEY, e),
     };
-    let driver = setting.and_then(|s| s.as_str()).unwrap_or_default().to_string();
+    let driver = setting
+        .and_then(|s| s.as_str())
+        .unwrap_or_default()
+        .to_string();
     let driver_target = |status| setting_target(ctx, KEY, status, &driver, setting);
 
     if LOCAL_DRIVERS.contains(&driver.as_str()) {
@@ -67,7 +77,10 @@ fn check(ctx: &Ctx) -> Outcome {
             .map(value_text)
             .unwrap_or_default();
         let address_detail = if address.is_empty() {
-            format!("log-opts.syslog-address not set (from {})", origin(ctx, opts))
+            format!(
+                "log-opts.syslog-address not set (from {})",
+                origin(ctx, opts)
+            )
         } else {
             detail(ctx, "log-opts.syslog-address", &address, opts)
         };
@@ -97,7 +110,9 @@ fn check(ctx: &Ctx) -> Outcome {
         .unwrap_or_default();
     let mut target = driver_target(Status::Pass);
     if !destinations.is_empty() {
-        target.detail.push_str(&format!("; {}", destinations.join(", ")));
+        target
+            .detail
+            .push_str(&format!("; {}", destinations.join(", ")));
     }
     Outcome::pass(format!("container logs are shipped by the {driver} driver")).with_target(target)
 }
@@ -106,17 +121,27 @@ fn check(ctx: &Ctx) -> Outcome {
 fn syslog_destination(address: &str) -> Result<String, String> {
     let address = address.trim();
     if address.is_empty() {
-        return Err("the syslog driver has no syslog-address, so logs go to the host's local syslog".into());
+        return Err(
+            "the syslog driver has no syslog-address, so logs go to the host's local syslog".into(),
+        );
     }
     let Some((scheme, rest)) = address.split_once("://") else {
-        return Err(format!("the syslog-address {address} is not a tcp://, udp:// or tcp+tls:// URL"));
+        return Err(format!(
+            "the syslog-address {address} is not a tcp://, udp:// or tcp+tls:// URL"
+        ));
     };
     match scheme.to_ascii_lowercase().as_str() {
         "unix" | "unixgram" => {
-            return Err(format!("the syslog driver writes to the local socket {rest}"));
+            return Err(format!(
+                "the syslog driver writes to the local socket {rest}"
+            ));
         }
         "tcp" | "udp" | "tcp+tls" => {}
-        _ => return Err(format!("the syslog-address {address} has an unsupported scheme")),
+        _ => {
+            return Err(format!(
+                "the syslog-address {address} has an unsupported scheme"
+            ))
+        }
     }
     let authority = rest.split('/').next().unwrap_or_default();
     let host = match authority.strip_prefix('[') {
@@ -160,7 +185,10 @@ mod tests {
     fn remote_syslog_passes() {
         let out = run(&RULE, &compliant_host());
         assert_eq!(out.status, Status::Pass, "{out:?}");
-        assert_eq!(out.targets[0].detail, "log-driver=syslog (from docker info)");
+        assert_eq!(
+            out.targets[0].detail,
+            "log-driver=syslog (from docker info)"
+        );
         assert_eq!(
             out.targets[1].detail,
             "log-opts.syslog-address=tcp://logs.example:514 (from /etc/docker/daemon.json)"
@@ -174,7 +202,10 @@ mod tests {
             docker_mut(&mut f).info.logging_driver = d.into();
             let out = run(&RULE, &f);
             assert_eq!(out.status, Status::Fail, "{d}");
-            assert_eq!(out.targets[0].detail, format!("log-driver={d} (from docker info)"));
+            assert_eq!(
+                out.targets[0].detail,
+                format!("log-driver={d} (from docker info)")
+            );
         }
     }
 
@@ -185,7 +216,10 @@ mod tests {
         daemon_json_remove(&mut f, "log-driver");
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.targets[0].detail, "log-driver=json-file (from dockerd default)");
+        assert_eq!(
+            out.targets[0].detail,
+            "log-driver=json-file (from dockerd default)"
+        );
     }
 
     #[test]
@@ -196,7 +230,12 @@ mod tests {
         assert_eq!(out.status, Status::Fail);
         assert!(out.reason.contains("local syslog"), "{}", out.reason);
 
-        for addr in ["unix:///dev/log", "udp://127.0.0.1:514", "tcp://[::1]:514", "tcp+tls://localhost"] {
+        for addr in [
+            "unix:///dev/log",
+            "udp://127.0.0.1:514",
+            "tcp://[::1]:514",
+            "tcp+tls://localhost",
+        ] {
             let mut f = compliant_host();
             daemon_json_set(&mut f, "log-opts", json!({ "syslog-address": addr }));
             assert_eq!(run(&RULE, &f).status, Status::Fail, "{addr}");
@@ -251,9 +290,18 @@ mod tests {
 
     #[test]
     fn syslog_addresses() {
-        assert_eq!(syslog_destination("tcp://logs.example:514").unwrap(), "logs.example");
-        assert_eq!(syslog_destination("udp://[2001:db8::1]:514").unwrap(), "2001:db8::1");
-        assert_eq!(syslog_destination("tcp+tls://10.0.0.9").unwrap(), "10.0.0.9");
+        assert_eq!(
+            syslog_destination("tcp://logs.example:514").unwrap(),
+            "logs.example"
+        );
+        assert_eq!(
+            syslog_destination("udp://[2001:db8::1]:514").unwrap(),
+            "2001:db8::1"
+        );
+        assert_eq!(
+            syslog_destination("tcp+tls://10.0.0.9").unwrap(),
+            "10.0.0.9"
+        );
         assert!(syslog_destination("unixgram:///dev/log").is_err());
         assert!(syslog_destination("udp://0.0.0.0:514").is_err());
         assert!(syslog_destination("udp://127.0.1.1:514").is_err());

@@ -44,7 +44,10 @@ mod tests {
     fn enabled_passes() {
         let out = run(&RULE, &compliant_host());
         assert_eq!(out.status, Status::Pass);
-        assert_eq!(out.targets[0].detail, "live-restore=true (from docker info)");
+        assert_eq!(
+            out.targets[0].detail,
+            "live-restore=true (from docker info)"
+        );
     }
 
     #[test]
@@ -54,7 +57,10 @@ mod tests {
         docker_mut(&mut f).info.live_restore = false;
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.targets[0].detail, "live-restore=false (from docker info)");
+        assert_eq!(
+            out.targets[0].detail,
+            "live-restore=false (from docker info)"
+        );
     }
 
     #[test]

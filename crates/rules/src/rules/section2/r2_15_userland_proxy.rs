@@ -51,7 +51,10 @@ mod tests {
         daemon_json_remove(&mut f, "userland-proxy");
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.targets[0].detail, "userland-proxy=true (from dockerd default)");
+        assert_eq!(
+            out.targets[0].detail,
+            "userland-proxy=true (from dockerd default)"
+        );
     }
 
     #[test]

@@ -34,7 +34,11 @@ fn check(ctx: &Ctx) -> Outcome {
             None
         }
         Err(e) => {
-            targets.push(Target::setting(KEY, Status::Error, "experimental could not be determined"));
+            targets.push(Target::setting(
+                KEY,
+                Status::Error,
+                "experimental could not be determined",
+            ));
             Some(e)
         }
     };
@@ -68,8 +72,14 @@ mod tests {
     fn off_passes() {
         let out = run(&RULE, &compliant_host());
         assert_eq!(out.status, Status::Pass);
-        assert_eq!(out.targets[0].detail, "experimental=false (from docker info)");
-        assert_eq!(out.targets[1].detail, "Server.Experimental=false (from docker version)");
+        assert_eq!(
+            out.targets[0].detail,
+            "experimental=false (from docker info)"
+        );
+        assert_eq!(
+            out.targets[1].detail,
+            "Server.Experimental=false (from docker version)"
+        );
     }
 
     #[test]
@@ -79,7 +89,10 @@ mod tests {
         docker_mut(&mut f).info.experimental = true;
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.targets[0].detail, "experimental=true (from docker info)");
+        assert_eq!(
+            out.targets[0].detail,
+            "experimental=true (from docker info)"
+        );
     }
 
     #[test]

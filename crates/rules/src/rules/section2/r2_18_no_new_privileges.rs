@@ -52,7 +52,10 @@ mod tests {
         daemon_json_remove(&mut f, "no-new-privileges");
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.targets[0].detail, "no-new-privileges=false (from dockerd default)");
+        assert_eq!(
+            out.targets[0].detail,
+            "no-new-privileges=false (from dockerd default)"
+        );
     }
 
     #[test]
@@ -77,6 +80,10 @@ mod tests {
         f.daemon.process = dockguard_facts::Fact::Error("no dockerd process under /proc".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Error);
-        assert!(out.reason.contains("command line is unknown"), "{}", out.reason);
+        assert!(
+            out.reason.contains("command line is unknown"),
+            "{}",
+            out.reason
+        );
     }
 }

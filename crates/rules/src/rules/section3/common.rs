@@ -3,7 +3,6 @@
 
 use crate::check::unit_paths;
 use crate::context::Ctx;
-use dockguard_facts::daemon::DEFAULT_SOCKET;
 
 pub const NO_SERVICE_UNIT: &str = "there is no docker.service unit on this host";
 pub const NO_SOCKET_UNIT: &str = "there is no docker.socket unit on this host";
@@ -39,25 +38,9 @@ pub fn tls_file(ctx: &Ctx, key: &str) -> Result<Vec<String>, String> {
     ctx.daemon.tls_file(key).map(|p| p.into_iter().collect())
 }
 
-/// The Unix sockets the daemon serves. `-H fd://` means systemd creates the socket from docker.socket;
-/// the facts do not carry its `ListenStream`, so the default socket path stands in for it.
+/// The Unix sockets the daemon serves (`-H fd://` counts as the default socket docker.socket creates).
 pub fn unix_sockets(ctx: &Ctx) -> Result<Vec<String>, String> {
-    let mut sockets = ctx.daemon.unix_sockets()?;
-    let socket_activated = ctx
-        .daemon
-        .list("hosts")?
-        .iter()
-        .any(|h| h.starts_with("fd://"));
-    if socket_activated && !sockets.iter().any(|s| s == DEFAULT_SOCKET) {
-        sockets.push(DEFAULT_SOCKET.to_string());
-    }
-    let mut seen = Vec::new();
-    sockets.retain(|s| {
-        let new = !seen.contains(s);
-        seen.push(s.clone());
-        new
-    });
-    Ok(sockets)
+    ctx.daemon.unix_sockets()
 }
 
 /// The daemon configuration file: `/etc/docker/daemon.json` or the `--config-file` path.

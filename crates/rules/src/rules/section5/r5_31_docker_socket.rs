@@ -50,8 +50,7 @@ fn check(ctx: &Ctx) -> Outcome {
             .iter()
             .filter(|m| m.kind == "bind" || m.kind.is_empty())
             .filter(|m| {
-                m.source.ends_with("/docker.sock")
-                    || sockets.iter().any(|s| exposes(&m.source, s))
+                m.source.ends_with("/docker.sock") || sockets.iter().any(|s| exposes(&m.source, s))
             })
             .map(|m| format!("mounts {} at {}", m.source, m.destination))
             .collect();
@@ -70,7 +69,13 @@ mod tests {
     use dockguard_facts::MountFacts;
 
     fn bind(src: &str, dst: &str) -> MountFacts {
-        MountFacts { kind: "bind".into(), source: src.into(), destination: dst.into(), rw: true, propagation: "rprivate".into() }
+        MountFacts {
+            kind: "bind".into(),
+            source: src.into(),
+            destination: dst.into(),
+            rw: true,
+            propagation: "rprivate".into(),
+        }
     }
 
     #[test]
@@ -81,31 +86,46 @@ mod tests {
     #[test]
     fn socket_mount_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).mounts.push(bind("/var/run/docker.sock", "/var/run/docker.sock"));
+        first_container(&mut f)
+            .mounts
+            .push(bind("/var/run/docker.sock", "/var/run/docker.sock"));
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.failing().next().unwrap().detail, "mounts /var/run/docker.sock at /var/run/docker.sock");
+        assert_eq!(
+            out.failing().next().unwrap().detail,
+            "mounts /var/run/docker.sock at /var/run/docker.sock"
+        );
     }
 
     #[test]
     fn run_directory_mount_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).mounts.push(bind("/run", "/host-run"));
+        first_container(&mut f)
+            .mounts
+            .push(bind("/run", "/host-run"));
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
     #[test]
     fn custom_socket_path_is_honoured() {
         let mut f = compliant_host();
-        daemon_json_set(&mut f, "hosts", serde_json::json!(["unix:///srv/docker/api.sock"]));
-        first_container(&mut f).mounts.push(bind("/srv/docker", "/d"));
+        daemon_json_set(
+            &mut f,
+            "hosts",
+            serde_json::json!(["unix:///srv/docker/api.sock"]),
+        );
+        first_container(&mut f)
+            .mounts
+            .push(bind("/srv/docker", "/d"));
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
     #[test]
     fn unrelated_bind_passes() {
         let mut f = compliant_host();
-        first_container(&mut f).mounts.push(bind("/srv/app/config", "/config"));
+        first_container(&mut f)
+            .mounts
+            .push(bind("/srv/app/config", "/config"));
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 }
