@@ -634,7 +634,7 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("line 1"), "{err}");
-        assert_eq!(cfg.bool("icc").unwrap().0, false);
+        assert!(!cfg.bool("icc").unwrap().0);
         assert!(cfg.get("live-restore").unwrap().is_some());
     }
 
@@ -647,7 +647,7 @@ mod tests {
             Ok(Some(r#"{"icc": false}"#)),
             None,
         );
-        assert_eq!(cfg.bool("icc").unwrap().0, false);
+        assert!(!cfg.bool("icc").unwrap().0);
         assert!(cfg
             .get("log-level")
             .unwrap_err()
