@@ -50,7 +50,7 @@ pub fn human_bytes(bytes: i64) -> String {
 }
 
 /// The container a `container:<name|id>` mode points at, among every inspected container (not only the
-/// selected ones): the same name, or an id that starts with the reference.
+/// selected ones): the same id or name, else an id that starts with the reference.
 pub fn joined_container<'a>(ctx: &Ctx<'a>, mode: &str) -> Option<&'a ContainerFacts> {
     let reference = mode
         .strip_prefix("container:")?
@@ -59,11 +59,11 @@ pub fn joined_container<'a>(ctx: &Ctx<'a>, mode: &str) -> Option<&'a ContainerFa
     if reference.is_empty() {
         return None;
     }
-    ctx.docker()
-        .ok()?
-        .containers
-        .iter()
-        .find(|c| c.name == reference || c.id.starts_with(reference))
+    let all = &ctx.docker().ok()?.containers;
+    // Docker's own order: full id, then name, then id prefix.
+    all.iter()
+        .find(|c| c.id == reference || c.name == reference)
+        .or_else(|| all.iter().find(|c| c.id.starts_with(reference)))
 }
 
 /// A "host namespace not shared" rule: `field` (e.g. `NetworkMode`) of every container must not be `host`.
