@@ -3,6 +3,27 @@ pub mod r5_04_privileged;
 pub mod r5_31_docker_socket;
 
 crate::declare_rules! {
+    r5_01_2_apparmor_selinux,
+    r5_03_capabilities,
     r5_04_privileged,
+    r5_05_sensitive_mounts,
+    r5_09_host_network,
+    r5_10_memory_limit,
+    r5_12_readonly_rootfs,
+    r5_13_port_binding,
+    r5_14_restart_policy,
+    r5_15_host_pid,
+    r5_16_host_ipc,
+    r5_17_host_devices,
+    r5_19_mount_propagation,
+    r5_20_host_uts,
+    r5_24_cgroup_parent,
+    r5_25_no_new_privileges,
+    r5_26_healthcheck,
+    r5_28_pids_limit,
+    r5_29_default_bridge,
+    r5_30_host_userns,
     r5_31_docker_socket,
 }
+
+mod common;

@@ -1,0 +1,249 @@
+//! 5.05 Ensure sensitive host system directories aren't mounted on containers.
+
+use crate::check::per_container;
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "5.05",
+    cis: &["5.6"],
+    title: "Ensure sensitive host system directories aren't mounted on containers",
+    section: Section::Runtime,
+    severity: Severity::High,
+    level: 1,
+    scope: Scope::Container,
+    rationale: "A bind mount hands the container the host's own files. Read-write access to /etc, /usr, /boot \
+        or /lib lets it plant users, binaries or kernels that the host will run; read-only access to /etc, \
+        /root, /proc, /sys or Docker's data directory still leaks password hashes, keys, other containers' \
+        environment variables and kernel state.",
+    audit: "Looks at every bind mount of every container, running or stopped. Fails when the host source is \
+        `/`, `/run` or `/var/run` (any mode); or /etc, /root, /proc, /sys, /boot, /var/lib/docker or the \
+        daemon's data root, or anything below them (any mode: read-only still exposes secrets, except a few \
+        harmless read-only files such as /etc/localtime, /etc/timezone, /etc/hosts, /etc/resolv.conf and \
+        the CA bundles); or /dev, or /usr, /bin, /sbin, /lib, /lib32, /lib64, /libx32 or anything below \
+        them mounted read-write. Read-only mounts of the latter group pass and are listed in the evidence.",
+    remediation: "Remove the `-v /etc:...`-style volume from the container (Compose `volumes:`), or mount only \
+        the single file the workload needs, read-only (`-v /etc/localtime:/etc/localtime:ro`). Pass \
+        configuration and secrets with `docker secret`/`--env-file` or a dedicated directory such as \
+        /srv/<app>, and use named volumes for data.",
+    check,
+};
+
+/// Host trees exposed in any mode: the directory itself and everything below it.
+const SECRET_TREES: &[&str] = &["/etc", "/root", "/proc", "/sys", "/boot", "/var/lib/docker"];
+/// Host directories exposed in any mode, but only as themselves (they hold the host's sockets).
+const SECRET_EXACT: &[&str] = &["", "/run", "/var/run"];
+/// Host trees whose read-write mount fails (system code and libraries).
+const SYSTEM_TREES: &[&str] = &[
+    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+];
+/// Host directories whose read-write mount fails, only as themselves.
+const SYSTEM_EXACT: &[&str] = &["/dev"];
+/// Files under the secret trees that are harmless when mounted read-only.
+const HARMLESS_READ_ONLY: &[&str] = &[
+    "/etc/localtime",
+    "/etc/timezone",
+    "/etc/hostname",
+    "/etc/hosts",
+    "/etc/resolv.conf",
+    "/etc/machine-id",
+    "/etc/os-release",
+    "/etc/ssl/certs",
+    "/etc/ca-certificates",
+    "/etc/pki/ca-trust",
+    "/etc/pki/tls/certs",
+];
+
+/// The path without duplicate or trailing slashes; the root becomes the empty string.
+fn clean(path: &str) -> String {
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("/{}", parts.join("/"))
+    }
+}
+
+/// `path` is `dir` or lies below it.
+fn within(path: &str, dir: &str) -> bool {
+    path == dir
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+enum Exposure {
+    /// Exposes the host in any mode.
+    Secret,
+    /// Exposes the host when writable.
+    System,
+    None,
+}
+
+fn classify(source: &str, data_root: &str) -> Exposure {
+    if SECRET_EXACT.contains(&source)
+        || SECRET_TREES.iter().any(|d| within(source, d))
+        || (!data_root.is_empty() && within(source, data_root))
+    {
+        Exposure::Secret
+    } else if SYSTEM_EXACT.contains(&source) || SYSTEM_TREES.iter().any(|d| within(source, d)) {
+        Exposure::System
+    } else {
+        Exposure::None
+    }
+}
+
+fn check(ctx: &Ctx) -> Outcome {
+    let data_root = match ctx.docker() {
+        Ok(d) => clean(&d.info.docker_root_dir),
+        Err(e) => return Outcome::error(e),
+    };
+    per_container(ctx, |c| {
+        let mut bad = Vec::new();
+        let mut read_only = Vec::new();
+        for m in c
+            .mounts
+            .iter()
+            .filter(|m| m.kind == "bind" || m.kind.is_empty())
+        {
+            let source = clean(&m.source);
+            let shown = format!(
+                "mounts {} at {} ({})",
+                if source.is_empty() { "/" } else { &m.source },
+                m.destination,
+                if m.rw { "rw" } else { "ro" }
+            );
+            match classify(&source, &data_root) {
+                Exposure::Secret
+                    if m.rw || !HARMLESS_READ_ONLY.iter().any(|h| within(&source, h)) =>
+                {
+                    bad.push(shown)
+                }
+                Exposure::System if m.rw => bad.push(shown),
+                Exposure::Secret | Exposure::System => read_only.push(shown),
+                Exposure::None => {}
+            }
+        }
+        if !bad.is_empty() {
+            (Status::Fail, bad.join("; "))
+        } else if !read_only.is_empty() {
+            (
+                Status::Pass,
+                format!("read-only only: {}", read_only.join("; ")),
+            )
+        } else {
+            (Status::Pass, "no sensitive host directory mounted".into())
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+    use dockguard_facts::MountFacts;
+
+    fn bind(src: &str, dst: &str, rw: bool) -> MountFacts {
+        MountFacts {
+            kind: "bind".into(),
+            source: src.into(),
+            destination: dst.into(),
+            rw,
+            propagation: "rprivate".into(),
+        }
+    }
+
+    fn with_mount(src: &str, rw: bool) -> Outcome {
+        let mut f = compliant_host();
+        first_container(&mut f).mounts.push(bind(src, "/mnt/x", rw));
+        run(&RULE, &f)
+    }
+
+    #[test]
+    fn named_volume_passes() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "no sensitive host directory mounted");
+    }
+
+    #[test]
+    fn etc_read_write_fails() {
+        let mut f = compliant_host();
+        first_container(&mut f)
+            .mounts
+            .push(bind("/etc", "/host-etc", true));
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(
+            out.failing().next().unwrap().detail,
+            "mounts /etc at /host-etc (rw)"
+        );
+    }
+
+    #[test]
+    fn secrets_fail_read_only_too() {
+        for src in [
+            "/",
+            "/etc/shadow",
+            "/root/.ssh",
+            "/proc",
+            "/sys/fs/cgroup",
+            "/var/lib/docker/containers",
+        ] {
+            assert_eq!(with_mount(src, false).status, Status::Fail, "{src}");
+        }
+        assert_eq!(with_mount("/var/run", false).status, Status::Fail);
+        assert_eq!(with_mount("//etc/", false).status, Status::Fail);
+    }
+
+    #[test]
+    fn harmless_files_pass_read_only_but_not_read_write() {
+        assert_eq!(with_mount("/etc/localtime", false).status, Status::Pass);
+        assert_eq!(with_mount("/etc/ssl/certs", false).status, Status::Pass);
+        assert_eq!(with_mount("/etc/localtime", true).status, Status::Fail);
+    }
+
+    #[test]
+    fn system_code_fails_only_read_write() {
+        let out = with_mount("/lib/modules", false);
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(
+            out.targets[0].detail,
+            "read-only only: mounts /lib/modules at /mnt/x (ro)"
+        );
+        assert_eq!(with_mount("/usr/local/bin", true).status, Status::Fail);
+        assert_eq!(with_mount("/dev", true).status, Status::Fail);
+    }
+
+    #[test]
+    fn lookalike_and_application_paths_pass() {
+        for src in [
+            "/etcetera",
+            "/srv/app/config",
+            "/home/app/data",
+            "/run/app",
+            "/usr2",
+        ] {
+            assert_eq!(with_mount(src, true).status, Status::Pass, "{src}");
+        }
+    }
+
+    #[test]
+    fn custom_data_root_is_sensitive() {
+        let mut f = compliant_host();
+        docker_mut(&mut f).info.docker_root_dir = "/data/docker".into();
+        first_container(&mut f)
+            .mounts
+            .push(bind("/data/docker/volumes", "/v", false));
+        assert_eq!(run(&RULE, &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn volumes_are_not_bind_mounts() {
+        let mut f = compliant_host();
+        first_container(&mut f).mounts[0].source = "/var/lib/docker/volumes/data/_data".into();
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
+    }
+}

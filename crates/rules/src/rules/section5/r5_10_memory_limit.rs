@@ -1,0 +1,56 @@
+//! 5.10 Ensure memory usage for container is limited.
+
+use super::common::human_bytes;
+use crate::check::{per_container, verdict};
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "5.10",
+    cis: &["5.11"],
+    title: "Ensure memory usage for container is limited",
+    section: Section::Runtime,
+    severity: Severity::Medium,
+    level: 1,
+    scope: Scope::Container,
+    rationale: "Without a limit a container can take all of the host's memory, by accident or on purpose, and \
+        the kernel's OOM killer then picks victims among other containers and host services, the Docker \
+        daemon included.",
+    audit: "Reads HostConfig.Memory (bytes) of every container, running or stopped. Passes when it is \
+        greater than 0; 0 means unlimited.",
+    remediation: "Recreate the container with a limit sized to the workload: `docker run --memory 256m ...` \
+        (Compose: `mem_limit: 256m`, or `deploy.resources.limits.memory`). A running container can be \
+        changed in place with `docker update --memory 256m --memory-swap 256m <container>`.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    per_container(ctx, |c| {
+        if c.memory > 0 {
+            verdict(true, format!("Memory={}", human_bytes(c.memory)))
+        } else {
+            verdict(false, format!("Memory={} (unlimited)", c.memory))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    #[test]
+    fn limited_memory_passes() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "Memory=256 MiB");
+    }
+
+    #[test]
+    fn unlimited_memory_fails() {
+        let mut f = compliant_host();
+        first_container(&mut f).memory = 0;
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.failing().next().unwrap().detail, "Memory=0 (unlimited)");
+    }
+}

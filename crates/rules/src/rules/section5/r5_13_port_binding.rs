@@ -1,0 +1,204 @@
+//! 5.13 Ensure incoming container traffic is bound to a specific host interface.
+
+use crate::check::per_container;
+use crate::prelude::*;
+use dockguard_facts::{is_wildcard_ip, PortBinding};
+
+pub const RULE: Rule = Rule {
+    id: "5.13",
+    cis: &["5.14"],
+    title: "Ensure incoming container traffic is bound to a specific host interface",
+    section: Section::Runtime,
+    severity: Severity::Medium,
+    level: 1,
+    scope: Scope::Container,
+    rationale: "A port published on 0.0.0.0 or :: is reachable on every interface of the host, including \
+        ones that bypass the firewall, load balancer or intrusion detection placed in front of the intended \
+        interface. Docker's own iptables rules let such traffic in ahead of most host firewall rules.",
+    audit: "Reads the configured and actual port bindings of every container, running or stopped. Fails when \
+        a port is published on a wildcard address (0.0.0.0, ::, [::]). A binding without a host address \
+        takes the daemon's default `ip` (0.0.0.0 unless `--ip`/`\"ip\"` names one), unless the runtime \
+        binding of the same port shows the address actually used. `-P` (PublishAllPorts) publishes every \
+        exposed port on that default address. Containers that publish nothing pass.",
+    remediation: "Publish on the address that should receive the traffic: `-p 10.0.0.5:8080:80` (Compose: \
+        `ports: [\"10.0.0.5:8080:80\"]`), or `127.0.0.1:8080:80` behind a local reverse proxy. Replace `-P` \
+        with explicit `-p` bindings, or set a specific default with `\"ip\": \"10.0.0.5\"` in daemon.json.",
+    check,
+};
+
+/// `0.0.0.0:8080`, `[::]:8080`, `*:8080` (no host address).
+fn endpoint(ip: &str, port: &str) -> String {
+    let port = if port.is_empty() { "<random>" } else { port };
+    if ip.is_empty() {
+        format!("*:{port}")
+    } else if ip.contains(':') && !ip.starts_with('[') {
+        format!("[{ip}]:{port}")
+    } else {
+        format!("{ip}:{port}")
+    }
+}
+
+fn check(ctx: &Ctx) -> Outcome {
+    // The address a binding without a host address gets: the daemon's `ip` (default 0.0.0.0).
+    let default_ip = ctx.daemon.string("ip");
+    per_container(ctx, |c| {
+        let mut ports: Vec<&PortBinding> = c.ports.iter().collect();
+        ports.sort();
+        ports.dedup();
+        let (mut fail, mut error, mut pass) = (Vec::new(), Vec::new(), Vec::new());
+        for p in &ports {
+            let shown = format!(
+                "{} published on {}",
+                p.container_port,
+                endpoint(&p.host_ip, &p.host_port)
+            );
+            if !p.host_ip.trim().is_empty() {
+                if is_wildcard_ip(&p.host_ip) {
+                    fail.push(shown);
+                } else {
+                    pass.push(shown);
+                }
+                continue;
+            }
+            // A configured binding without an address; the runtime binding, when there is one, says where
+            // it really went.
+            if ports
+                .iter()
+                .any(|q| q.container_port == p.container_port && !q.host_ip.trim().is_empty())
+            {
+                continue;
+            }
+            match &default_ip {
+                Ok(ip) if is_wildcard_ip(ip) => {
+                    fail.push(format!("{shown} (no host address: all interfaces)"))
+                }
+                Ok(ip) => pass.push(format!("{shown} (daemon default ip {ip})")),
+                Err(e) => error.push(format!("{shown}: {e}")),
+            }
+        }
+        if c.publish_all_ports {
+            match &default_ip {
+                Ok(ip) if is_wildcard_ip(ip) => {
+                    fail.push("PublishAllPorts=true (every exposed port on all interfaces)".into())
+                }
+                Ok(ip) => pass.push(format!("PublishAllPorts=true (daemon default ip {ip})")),
+                Err(e) => error.push(format!("PublishAllPorts=true: {e}")),
+            }
+        }
+        if !fail.is_empty() {
+            (Status::Fail, fail.join("; "))
+        } else if !error.is_empty() {
+            (Status::Error, error.join("; "))
+        } else if pass.is_empty() {
+            (Status::Pass, "no published ports".into())
+        } else {
+            (Status::Pass, pass.join("; "))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    fn binding(ip: &str, port: &str) -> PortBinding {
+        PortBinding {
+            container_port: "80/tcp".into(),
+            host_ip: ip.into(),
+            host_port: port.into(),
+        }
+    }
+
+    fn with_ports(ports: Vec<PortBinding>) -> Outcome {
+        let mut f = compliant_host();
+        first_container(&mut f).ports = ports;
+        run(&RULE, &f)
+    }
+
+    #[test]
+    fn specific_address_passes() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "80/tcp published on 10.0.0.5:8080");
+    }
+
+    #[test]
+    fn all_ipv4_interfaces_fails() {
+        let out = with_ports(vec![binding("0.0.0.0", "8080")]);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(
+            out.failing().next().unwrap().detail,
+            "80/tcp published on 0.0.0.0:8080"
+        );
+    }
+
+    #[test]
+    fn ipv6_wildcards_fail() {
+        for ip in ["::", "[::]"] {
+            let out = with_ports(vec![binding(ip, "8080")]);
+            assert_eq!(out.status, Status::Fail, "{ip}");
+            assert_eq!(
+                out.failing().next().unwrap().detail,
+                "80/tcp published on [::]:8080"
+            );
+        }
+    }
+
+    #[test]
+    fn loopback_passes() {
+        assert_eq!(
+            with_ports(vec![binding("127.0.0.1", "8080"), binding("::1", "8080")]).status,
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn no_host_address_fails_with_the_default_ip() {
+        let out = with_ports(vec![binding("", "8080")]);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(
+            out.targets[0].detail,
+            "80/tcp published on *:8080 (no host address: all interfaces)"
+        );
+    }
+
+    #[test]
+    fn no_host_address_follows_a_specific_daemon_ip() {
+        let mut f = compliant_host();
+        daemon_json_set(&mut f, "ip", serde_json::json!("10.0.0.5"));
+        first_container(&mut f).ports = vec![binding("", "8080")];
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn runtime_binding_decides_over_the_configured_one() {
+        let out = with_ports(vec![binding("", "8080"), binding("10.0.0.5", "8080")]);
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "80/tcp published on 10.0.0.5:8080");
+    }
+
+    #[test]
+    fn unknown_daemon_ip_is_an_error() {
+        let mut f = compliant_host();
+        f.daemon.config_file.content = dockguard_facts::Fact::Error("permission denied".into());
+        first_container(&mut f).ports = vec![binding("", "8080")];
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+    }
+
+    #[test]
+    fn publish_all_fails() {
+        let mut f = compliant_host();
+        first_container(&mut f).publish_all_ports = true;
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert!(out.targets[0].detail.starts_with("PublishAllPorts=true"));
+    }
+
+    #[test]
+    fn nothing_published_passes() {
+        let out = with_ports(vec![]);
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "no published ports");
+    }
+}

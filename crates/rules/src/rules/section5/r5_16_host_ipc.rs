@@ -1,0 +1,62 @@
+//! 5.16 Ensure the host's IPC namespace isn't shared.
+
+use super::common::host_namespace_check;
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "5.16",
+    cis: &["5.17"],
+    title: "Ensure the host's IPC namespace isn't shared",
+    section: Section::Runtime,
+    severity: Severity::High,
+    level: 1,
+    scope: Scope::Container,
+    rationale: "With the host's IPC namespace the container can read and write the host's System V shared \
+        memory, semaphores and message queues: data of other programs leaks and can be tampered with.",
+    audit: "Reads HostConfig.IpcMode of every container, running or stopped. Fails for `host`. A \
+        `container:<x>` mode joins x's namespace, so it fails when x uses the host's; every other value \
+        passes.",
+    remediation: "Recreate the container without `--ipc host` (Compose: drop `ipc: host`). Containers that must \
+        share memory with each other can use `--ipc shareable` on one and `--ipc container:<name>` on \
+        the other.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    host_namespace_check(ctx, "IpcMode", |c| &c.ipc_mode)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    #[test]
+    fn own_namespace_passes() {
+        assert_eq!(run(&RULE, &compliant_host()).status, Status::Pass);
+    }
+
+    #[test]
+    fn host_namespace_fails() {
+        let mut f = compliant_host();
+        first_container(&mut f).ipc_mode = "host".into();
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.failing().next().unwrap().detail, "IpcMode=host");
+    }
+
+    #[test]
+    fn shareable_and_joined_pass() {
+        let mut f = compliant_host();
+        first_container(&mut f).ipc_mode = "shareable".into();
+        let mut worker = container("worker");
+        worker.ipc_mode = "container:web".into();
+        docker_mut(&mut f).containers.push(worker);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(
+            out.targets[1].detail,
+            "IpcMode=container:web (web has its own namespace)"
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! 5.17 Ensure host devices aren't directly exposed to containers.
+
+use crate::check::per_container;
+use crate::prelude::*;
+use dockguard_facts::DeviceFacts;
+
+pub const RULE: Rule = Rule {
+    id: "5.17",
+    cis: &["5.18"],
+    title: "Ensure host devices aren't directly exposed to containers",
+    section: Section::Runtime,
+    severity: Severity::High,
+    level: 1,
+    scope: Scope::Container,
+    rationale: "A host device passed with `--device` is the host's hardware, not a copy: write access to a \
+        disk bypasses every filesystem permission, /dev/mem exposes physical memory, and the `m` (mknod) \
+        permission lets the container create further device nodes. Docker grants rwm unless told otherwise.",
+    audit: "Reads HostConfig.Devices of every container, running or stopped. Fails when the container is \
+        privileged (it sees every host device), when a device's cgroup permissions include `m` (or are empty, \
+        which Docker treats as rwm), when a disk (sd*, hd*, vd*, xvd*, nvme*, mmcblk*, dm-*, md*, loop*, \
+        /dev/mapper/*) is writable, or when /dev/mem, /dev/kmem or /dev/port is mapped at all. Any other \
+        device with `r` or `rw` is manual: the baseline accepts needed devices with limited permissions, \
+        and only a person can say whether it is needed. No devices passes.",
+    remediation: "Recreate the container without `--device` (Compose: `devices:`) if it does not need the \
+        hardware. If it does, grant only the permissions it uses, never `m`: `--device /dev/ttyUSB0:/dev/ttyUSB0:rw` \
+        or `--device /dev/sdb:/dev/sdb:r`. Never use `--privileged` to reach a device.",
+    check,
+};
+
+const MEMORY_DEVICES: &[&str] = &["/dev/mem", "/dev/kmem", "/dev/port"];
+const DISK_PREFIXES: &[&str] = &[
+    "/dev/sd",
+    "/dev/hd",
+    "/dev/vd",
+    "/dev/xvd",
+    "/dev/nvme",
+    "/dev/mmcblk",
+    "/dev/dm-",
+    "/dev/md",
+    "/dev/loop",
+    "/dev/mapper/",
+];
+
+/// Docker applies rwm when no permissions are given.
+fn permissions(d: &DeviceFacts) -> String {
+    let p = d.cgroup_permissions.trim().to_ascii_lowercase();
+    if p.is_empty() {
+        "rwm".into()
+    } else {
+        p
+    }
+}
+
+fn assess(d: &DeviceFacts) -> (Status, String) {
+    let perms = permissions(d);
+    let shown = format!("{} -> {} ({perms})", d.path_on_host, d.path_in_container);
+    let host = d.path_on_host.trim();
+    if perms.contains('m') {
+        (Status::Fail, shown)
+    } else if MEMORY_DEVICES.contains(&host) {
+        (Status::Fail, format!("{shown}: host memory"))
+    } else if perms.contains('w') && DISK_PREFIXES.iter().any(|p| host.starts_with(p)) {
+        (Status::Fail, format!("{shown}: writable host disk"))
+    } else {
+        (Status::Manual, shown)
+    }
+}
+
+fn check(ctx: &Ctx) -> Outcome {
+    per_container(ctx, |c| {
+        if c.privileged {
+            return (Status::Fail, "Privileged=true (every host device)".into());
+        }
+        if c.devices.is_empty() {
+            return (Status::Pass, "no host devices".into());
+        }
+        let devices: Vec<(Status, String)> = c.devices.iter().map(assess).collect();
+        let status = if devices.iter().any(|(s, _)| *s == Status::Fail) {
+            Status::Fail
+        } else {
+            Status::Manual
+        };
+        let detail: Vec<String> = devices.into_iter().map(|(_, d)| d).collect();
+        let detail = detail.join("; ");
+        if status == Status::Manual {
+            (status, format!("{detail}; confirm the container needs it"))
+        } else {
+            (status, detail)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    fn with_device(host: &str, inside: &str, perms: &str) -> Outcome {
+        let mut f = compliant_host();
+        first_container(&mut f).devices = vec![DeviceFacts {
+            path_on_host: host.into(),
+            path_in_container: inside.into(),
+            cgroup_permissions: perms.into(),
+        }];
+        run(&RULE, &f)
+    }
+
+    #[test]
+    fn no_devices_passes() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "no host devices");
+    }
+
+    #[test]
+    fn mknod_permission_fails() {
+        let out = with_device("/dev/sda", "/dev/xvda", "rwm");
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(
+            out.failing().next().unwrap().detail,
+            "/dev/sda -> /dev/xvda (rwm)"
+        );
+    }
+
+    #[test]
+    fn empty_permissions_mean_rwm() {
+        let out = with_device("/dev/ttyUSB0", "/dev/ttyUSB0", "");
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.targets[0].detail, "/dev/ttyUSB0 -> /dev/ttyUSB0 (rwm)");
+    }
+
+    #[test]
+    fn writable_disk_fails() {
+        assert_eq!(
+            with_device("/dev/nvme0n1", "/dev/nvme0n1", "rw").status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn host_memory_fails_even_read_only() {
+        assert_eq!(
+            with_device("/dev/mem", "/dev/mem", "r").status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn limited_permissions_need_review() {
+        let out = with_device("/dev/ttyUSB0", "/dev/ttyUSB0", "rw");
+        assert_eq!(out.status, Status::Manual);
+        assert_eq!(
+            out.targets[0].detail,
+            "/dev/ttyUSB0 -> /dev/ttyUSB0 (rw); confirm the container needs it"
+        );
+        assert_eq!(
+            with_device("/dev/sdb", "/dev/sdb", "r").status,
+            Status::Manual
+        );
+    }
+
+    #[test]
+    fn privileged_fails() {
+        let mut f = compliant_host();
+        first_container(&mut f).privileged = true;
+        assert_eq!(run(&RULE, &f).status, Status::Fail);
+    }
+}

@@ -1,0 +1,87 @@
+//! 5.19 Ensure mount propagation mode isn't set to shared.
+
+use crate::check::per_container;
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "5.19",
+    cis: &["5.20"],
+    title: "Ensure mount propagation mode isn't set to shared",
+    section: Section::Runtime,
+    severity: Severity::Medium,
+    level: 1,
+    scope: Scope::Container,
+    rationale: "With shared propagation, mounts made inside the container's copy of a volume appear on the \
+        host and in every other container sharing it, and the other way round. A container that can mount \
+        (SYS_ADMIN) can then hide or replace host paths under the shared tree.",
+    audit: "Reads the Propagation of every mount of every container, running or stopped. Fails for `shared` \
+        and `rshared`; private, slave and their recursive forms (and the empty default) pass.",
+    remediation: "Recreate the container without `:shared`/`:rshared` on the volume (`-v /srv/data:/data` or \
+        `--mount type=bind,src=/srv/data,dst=/data,bind-propagation=rprivate`; Compose: drop \
+        `bind.propagation: shared`). If mounts must flow from host to container only, use `rslave`.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    per_container(ctx, |c| {
+        let shared: Vec<String> = c
+            .mounts
+            .iter()
+            .filter(|m| {
+                matches!(
+                    m.propagation.trim().to_ascii_lowercase().as_str(),
+                    "shared" | "rshared"
+                )
+            })
+            .map(|m| {
+                format!(
+                    "mounts {} at {} with propagation {}",
+                    m.source, m.destination, m.propagation
+                )
+            })
+            .collect();
+        if shared.is_empty() {
+            (Status::Pass, "no mount uses shared propagation".into())
+        } else {
+            (Status::Fail, shared.join("; "))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+    use dockguard_facts::MountFacts;
+
+    fn with_propagation(p: &str) -> Outcome {
+        let mut f = compliant_host();
+        first_container(&mut f).mounts.push(MountFacts {
+            kind: "bind".into(),
+            source: "/srv/data".into(),
+            destination: "/data".into(),
+            rw: true,
+            propagation: p.into(),
+        });
+        run(&RULE, &f)
+    }
+
+    #[test]
+    fn private_propagation_passes() {
+        assert_eq!(run(&RULE, &compliant_host()).status, Status::Pass);
+        assert_eq!(with_propagation("rprivate").status, Status::Pass);
+        assert_eq!(with_propagation("rslave").status, Status::Pass);
+    }
+
+    #[test]
+    fn shared_propagation_fails() {
+        for p in ["shared", "rshared"] {
+            let out = with_propagation(p);
+            assert_eq!(out.status, Status::Fail);
+            assert_eq!(
+                out.failing().next().unwrap().detail,
+                format!("mounts /srv/data at /data with propagation {p}")
+            );
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! 5.25 Ensure the container is restricted from acquiring additional privileges.
+
+use super::common::security_opt_values;
+use crate::check::per_container;
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "5.25",
+    cis: &["5.26"],
+    title: "Ensure the container is restricted from acquiring additional privileges",
+    section: Section::Runtime,
+    severity: Severity::Medium,
+    level: 1,
+    scope: Scope::Container,
+    rationale: "With the kernel's no_new_privs bit set, no process in the container can gain privileges \
+        through execve: setuid and setgid binaries and file capabilities stop working as escalation paths. \
+        Without it, a foothold as an unprivileged user inside the container can become root through any \
+        setuid binary the image ships.",
+    audit: "Reads HostConfig.SecurityOpt of every container, running or stopped. The last \
+        `no-new-privileges` entry decides: bare, `:true` or `=true` pass; `:false` fails even when the daemon \
+        default is on, because the container's option overrides it. Without an entry the daemon's effective \
+        `no-new-privileges` (daemon.json or `--no-new-privileges`) decides, since it does not show up in the \
+        container's SecurityOpt; when that setting cannot be determined the container is an error, not a \
+        pass.",
+    remediation: "Set it for every container at once: `\"no-new-privileges\": true` in \
+        /etc/docker/daemon.json and restart dockerd (new and recreated containers get it). Per container: \
+        `docker run --security-opt no-new-privileges ...` (Compose: `security_opt: [no-new-privileges:true]`). \
+        Remove any `no-new-privileges:false`.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    let daemon = ctx.daemon.bool("no-new-privileges");
+    per_container(ctx, |c| {
+        if let Some(value) = security_opt_values(c, "no-new-privileges").last() {
+            let shown = match value {
+                Some(v) => format!("SecurityOpt no-new-privileges:{v}"),
+                None => "SecurityOpt no-new-privileges".into(),
+            };
+            return match value.map(|v| v.to_ascii_lowercase().parse::<bool>()) {
+                None | Some(Ok(true)) => (Status::Pass, shown),
+                Some(Ok(false)) => (
+                    Status::Fail,
+                    format!("{shown} (overrides the daemon default)"),
+                ),
+                Some(Err(_)) => (Status::Error, format!("{shown}: not a boolean")),
+            };
+        }
+        match &daemon {
+            Err(e) => (
+                Status::Error,
+                format!("no no-new-privileges in SecurityOpt and {e}"),
+            ),
+            Ok((on, setting)) => {
+                let origin = setting
+                    .map(|s| s.origin(&ctx.daemon.config_path))
+                    .unwrap_or_else(|| "dockerd default".into());
+                let shown = format!("no-new-privileges={on} (daemon, from {origin})");
+                if *on {
+                    (Status::Pass, shown)
+                } else {
+                    (Status::Fail, format!("not in SecurityOpt; {shown}"))
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    fn with_opts(opts: &[&str], daemon: Option<bool>) -> Outcome {
+        let mut f = compliant_host();
+        match daemon {
+            Some(b) => daemon_json_set(&mut f, "no-new-privileges", serde_json::json!(b)),
+            None => daemon_json_remove(&mut f, "no-new-privileges"),
+        }
+        first_container(&mut f).security_opt = opts.iter().map(|s| s.to_string()).collect();
+        run(&RULE, &f)
+    }
+
+    #[test]
+    fn container_option_passes() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "SecurityOpt no-new-privileges:true");
+        for opt in [
+            "no-new-privileges",
+            "no-new-privileges=true",
+            "no-new-privileges:TRUE",
+        ] {
+            assert_eq!(with_opts(&[opt], Some(false)).status, Status::Pass, "{opt}");
+        }
+    }
+
+    #[test]
+    fn explicit_false_fails_even_with_the_daemon_default() {
+        let out = with_opts(&["no-new-privileges:false"], Some(true));
+        assert_eq!(out.status, Status::Fail);
+        assert!(out.targets[0]
+            .detail
+            .starts_with("SecurityOpt no-new-privileges:false"));
+    }
+
+    #[test]
+    fn daemon_default_passes() {
+        let out = with_opts(&["apparmor=docker-default"], Some(true));
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(
+            out.targets[0].detail,
+            "no-new-privileges=true (daemon, from /etc/docker/daemon.json)"
+        );
+    }
+
+    #[test]
+    fn neither_fails() {
+        let out = with_opts(&[], None);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(
+            out.targets[0].detail,
+            "not in SecurityOpt; no-new-privileges=false (daemon, from dockerd default)"
+        );
+    }
+
+    #[test]
+    fn unknown_daemon_setting_is_an_error() {
+        let mut f = compliant_host();
+        f.daemon.config_file.content = dockguard_facts::Fact::Error("permission denied".into());
+        first_container(&mut f).security_opt.clear();
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+    }
+
+    #[test]
+    fn last_entry_wins() {
+        assert_eq!(
+            with_opts(
+                &["no-new-privileges", "no-new-privileges=false"],
+                Some(true)
+            )
+            .status,
+            Status::Fail
+        );
+    }
+}

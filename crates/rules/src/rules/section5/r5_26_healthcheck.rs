@@ -1,0 +1,92 @@
+//! 5.26 Ensure container health is checked at runtime.
+
+use crate::check::per_container;
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "5.26",
+    cis: &["5.27"],
+    title: "Ensure container health is checked at runtime",
+    section: Section::Runtime,
+    severity: Severity::Low,
+    level: 1,
+    scope: Scope::Container,
+    rationale: "A running process is not a working service. A healthcheck lets Docker, the operator and any \
+        orchestrator see that a container has hung or lost its dependencies, and act on it, instead of \
+        finding out from users.",
+    audit: "Reads the effective Config.Healthcheck of every container, running or stopped (the image's \
+        HEALTHCHECK merged with the run options). Passes when a test is configured and is not `NONE`; the \
+        evidence shows the current health status of running containers. An unhealthy status still passes: \
+        the rule asks for health to be checked, not for it to be good.",
+    remediation: "Add a `HEALTHCHECK CMD ...` to the image's Dockerfile, or set one at run time: \
+        `docker run --health-cmd 'wget -qO- http://localhost:8080/health || exit 1' --health-interval 30s ...` \
+        (Compose: `healthcheck: {test: [...], interval: 30s}`). Remove `--no-healthcheck`.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    per_container(ctx, |c| {
+        let test = match &c.healthcheck {
+            Some(t) if !t.is_empty() && !t[0].eq_ignore_ascii_case("NONE") => t,
+            Some(t) if !t.is_empty() => {
+                return (Status::Fail, "Healthcheck=NONE (disabled)".into())
+            }
+            _ => return (Status::Fail, "no healthcheck configured".into()),
+        };
+        let mut detail = format!("Healthcheck={}", test.join(" "));
+        if c.running {
+            let status = c.health_status.as_deref().unwrap_or("not reported yet");
+            detail.push_str(&format!("; health {status}"));
+        }
+        (Status::Pass, detail)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    #[test]
+    fn healthcheck_passes() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(
+            out.targets[0].detail,
+            "Healthcheck=CMD-SHELL true; health healthy"
+        );
+    }
+
+    #[test]
+    fn missing_healthcheck_fails() {
+        let mut f = compliant_host();
+        let c = first_container(&mut f);
+        c.healthcheck = None;
+        c.health_status = None;
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(
+            out.failing().next().unwrap().detail,
+            "no healthcheck configured"
+        );
+    }
+
+    #[test]
+    fn disabled_healthcheck_fails() {
+        let mut f = compliant_host();
+        first_container(&mut f).healthcheck = Some(vec!["NONE".into()]);
+        assert_eq!(run(&RULE, &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn stopped_container_with_healthcheck_passes() {
+        let mut f = compliant_host();
+        let c = first_container(&mut f);
+        c.running = false;
+        c.state = "exited".into();
+        c.health_status = None;
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "Healthcheck=CMD-SHELL true");
+    }
+}

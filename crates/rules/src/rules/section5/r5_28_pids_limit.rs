@@ -1,0 +1,58 @@
+//! 5.28 Ensure PIDs cgroup limit's used.
+
+use crate::check::{per_container, verdict};
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "5.28",
+    cis: &["5.29"],
+    title: "Ensure PIDs cgroup limit's used",
+    section: Section::Runtime,
+    severity: Severity::Medium,
+    level: 1,
+    scope: Scope::Container,
+    rationale: "Process IDs are a host-wide resource. A fork bomb, or a leak of threads or processes, in one \
+        container without a PIDs limit exhausts the host's PID space and nothing new can start anywhere on the \
+        host, sshd and the Docker daemon included.",
+    audit: "Reads HostConfig.PidsLimit of every container, running or stopped. Passes when it is greater than \
+        0; unset, 0 and -1 all mean unlimited.",
+    remediation: "Recreate the container with a ceiling that fits the workload, e.g. `docker run --pids-limit \
+        200 ...` (Compose: `pids_limit: 200`), or change it in place with `docker update --pids-limit 200 \
+        <container>`.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    per_container(ctx, |c| match c.pids_limit {
+        Some(n) if n > 0 => verdict(true, format!("PidsLimit={n}")),
+        Some(n) => verdict(false, format!("PidsLimit=unlimited ({n})")),
+        None => verdict(false, "PidsLimit=unlimited (not set)"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    #[test]
+    fn limit_passes() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "PidsLimit=100");
+    }
+
+    #[test]
+    fn unlimited_values_fail() {
+        for (limit, shown) in [(None, "not set"), (Some(0), "0"), (Some(-1), "-1")] {
+            let mut f = compliant_host();
+            first_container(&mut f).pids_limit = limit;
+            let out = run(&RULE, &f);
+            assert_eq!(out.status, Status::Fail);
+            assert_eq!(
+                out.failing().next().unwrap().detail,
+                format!("PidsLimit=unlimited ({shown})")
+            );
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! 5.29 Ensure Docker's default bridge docker0 isn't used.
+
+use super::common::joined_container;
+use crate::check::per_container;
+use crate::prelude::*;
+use dockguard_facts::{ContainerFacts, Fact};
+
+pub const RULE: Rule = Rule {
+    id: "5.29",
+    cis: &["5.30"],
+    title: "Ensure Docker's default bridge docker0 isn't used",
+    section: Section::Runtime,
+    severity: Severity::Low,
+    level: 2,
+    scope: Scope::Container,
+    rationale: "Every container on the default bridge shares one flat layer-2 segment with every other such \
+        container, with no name-based isolation: one compromised container can ARP-spoof or MAC-flood its \
+        neighbours. User-defined networks separate workloads and give them DNS by container name.",
+    audit: "Finds the default bridge among the daemon's networks (the one whose \
+        `com.docker.network.bridge.name` option is `docker0`, normally named `bridge`; when the network list \
+        could not be read, the name `bridge` is assumed and the reason says so). Fails for every container, \
+        running or stopped, attached to it or whose NetworkMode is `default`/`bridge`; a `container:<x>` mode \
+        fails when x is on it. host, none and user-defined networks pass.",
+    remediation: "Create a user-defined network and move the container onto it: `docker network create \
+        app-net`, then recreate with `--network app-net` (or `docker network connect app-net <c>` followed by \
+        `docker network disconnect bridge <c>`). Compose projects get their own network by default; remove \
+        `network_mode: bridge`.",
+    check,
+};
+
+/// Names and ids of the networks that sit on docker0.
+fn default_bridges(
+    networks: &Fact<Vec<dockguard_facts::NetworkFacts>>,
+) -> Result<Vec<String>, String> {
+    match networks {
+        Fact::Ok(ns) => Ok(ns
+            .iter()
+            .filter(|n| {
+                n.options
+                    .get("com.docker.network.bridge.name")
+                    .map(String::as_str)
+                    == Some("docker0")
+            })
+            .flat_map(|n| [n.name.clone(), n.id.clone()])
+            .filter(|s| !s.is_empty())
+            .collect()),
+        Fact::Error(e) => Err(e.clone()),
+    }
+}
+
+/// Why the container uses docker0, if it does.
+fn on_docker0(ctx: &Ctx, c: &ContainerFacts, bridges: &[String], depth: u8) -> Option<String> {
+    let mode = c.network_mode.trim();
+    let is_bridge = |n: &str| bridges.iter().any(|b| b == n);
+    if mode.starts_with("container:") {
+        let j = joined_container(ctx, mode).filter(|_| depth < 4)?;
+        let why = on_docker0(ctx, j, bridges, depth + 1)?;
+        return Some(format!(
+            "NetworkMode={mode}, and {} uses docker0 ({why})",
+            j.name
+        ));
+    }
+    let effective = if mode.eq_ignore_ascii_case("default") {
+        "bridge"
+    } else {
+        mode
+    };
+    if is_bridge(effective) {
+        return Some(format!("NetworkMode={mode} (the docker0 bridge)"));
+    }
+    c.networks
+        .iter()
+        .find(|n| is_bridge(n))
+        .map(|n| format!("attached to network {n} (docker0)"))
+}
+
+fn check(ctx: &Ctx) -> Outcome {
+    let docker = match ctx.docker() {
+        Ok(d) => d,
+        Err(e) => return Outcome::error(e),
+    };
+    let (bridges, note) = match default_bridges(&docker.networks) {
+        Ok(b) => (b, None),
+        Err(e) => (vec!["bridge".to_string()], Some(e)),
+    };
+    let mut out = per_container(ctx, |c| match on_docker0(ctx, c, &bridges, 0) {
+        Some(why) => (Status::Fail, why),
+        None if c.networks.is_empty() => (Status::Pass, format!("NetworkMode={}", c.network_mode)),
+        None => (
+            Status::Pass,
+            format!(
+                "NetworkMode={}; networks {}",
+                c.network_mode,
+                c.networks.join(", ")
+            ),
+        ),
+    });
+    if let Some(e) = note {
+        out.reason.push_str(&format!(
+            "; the network list could not be read ({e}), so the default bridge was assumed to be named `bridge`"
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    #[test]
+    fn user_defined_network_passes() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(
+            out.targets[0].detail,
+            "NetworkMode=app-net; networks app-net"
+        );
+    }
+
+    #[test]
+    fn default_bridge_fails() {
+        let mut f = compliant_host();
+        let c = first_container(&mut f);
+        c.network_mode = "default".into();
+        c.networks = vec!["bridge".into()];
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(
+            out.failing().next().unwrap().detail,
+            "NetworkMode=default (the docker0 bridge)"
+        );
+    }
+
+    #[test]
+    fn extra_attachment_to_the_bridge_fails() {
+        let mut f = compliant_host();
+        first_container(&mut f).networks.push("bridge".into());
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(
+            out.targets[0].detail,
+            "attached to network bridge (docker0)"
+        );
+    }
+
+    #[test]
+    fn host_none_and_joined_pass() {
+        let mut f = compliant_host();
+        let mut host = container("host-net");
+        host.network_mode = "host".into();
+        host.networks = vec!["host".into()];
+        let mut none = container("isolated");
+        none.network_mode = "none".into();
+        none.networks = vec!["none".into()];
+        let mut sidecar = container("sidecar");
+        sidecar.network_mode = "container:web".into();
+        sidecar.networks.clear();
+        docker_mut(&mut f).containers.extend([host, none, sidecar]);
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn joining_a_bridge_container_fails() {
+        let mut f = compliant_host();
+        first_container(&mut f).network_mode = "bridge".into();
+        let mut sidecar = container("sidecar");
+        sidecar.network_mode = "container:web".into();
+        docker_mut(&mut f).containers.push(sidecar);
+        let out = run(&RULE, &f);
+        assert_eq!(out.failing().count(), 2);
+        assert!(out.targets[1]
+            .detail
+            .starts_with("NetworkMode=container:web, and web uses docker0"));
+    }
+
+    #[test]
+    fn renamed_bridge_is_found_by_its_interface() {
+        let mut f = compliant_host();
+        if let Fact::Ok(ns) = &mut docker_mut(&mut f).networks {
+            ns[0].name = "legacy".into();
+        }
+        first_container(&mut f).networks = vec!["legacy".into()];
+        assert_eq!(run(&RULE, &f).status, Status::Fail);
+    }
+
+    #[test]
+    fn bridge_name_is_assumed_without_the_network_list() {
+        let mut f = compliant_host();
+        docker_mut(&mut f).networks = Fact::Error("permission denied".into());
+        first_container(&mut f).networks = vec!["bridge".into()];
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert!(out.reason.contains("assumed"), "{}", out.reason);
+        docker_mut(&mut f).containers[0].networks = vec!["app-net".into()];
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
+    }
+}

@@ -1,0 +1,48 @@
+//! 5.30 Ensure the host's user namespace isn't shared.
+
+use super::common::host_namespace_check;
+use crate::prelude::*;
+
+pub const RULE: Rule = Rule {
+    id: "5.30",
+    cis: &["5.31"],
+    title: "Ensure the host's user namespace isn't shared",
+    section: Section::Runtime,
+    severity: Severity::High,
+    level: 1,
+    scope: Scope::Container,
+    rationale: "When the daemon remaps users (userns-remap), root in a container is an unprivileged user on the \
+        host. `--userns host` opts a container out of that remapping, so its root is the host's root \
+        again.",
+    audit: "Reads HostConfig.UsernsMode of every container, running or stopped. Fails for `host`; the empty \
+        default passes. Without userns-remap on the daemon every container shares the host's user namespace \
+        anyway: that is rule 2.08's finding, not this one's.",
+    remediation: "Recreate the container without `--userns host` (Compose: drop `userns_mode: host`). Keep \
+        `userns-remap` enabled on the daemon (rule 2.08) so that every container runs in a remapped user \
+        namespace.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    host_namespace_check(ctx, "UsernsMode", |c| &c.userns_mode)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    #[test]
+    fn own_namespace_passes() {
+        assert_eq!(run(&RULE, &compliant_host()).status, Status::Pass);
+    }
+
+    #[test]
+    fn host_namespace_fails() {
+        let mut f = compliant_host();
+        first_container(&mut f).userns_mode = "host".into();
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.failing().next().unwrap().detail, "UsernsMode=host");
+    }
+}
