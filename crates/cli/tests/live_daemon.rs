@@ -21,12 +21,22 @@ fn each_insecure_setting_lands_in_its_rule() {
         ("5.16", "hostipc", vec!["--ipc", "host"], false),
         ("5.20", "hostuts", vec!["--uts", "host"], false),
         ("5.30", "hostuserns", vec!["--userns", "host"], false),
-        ("5.31", "sock", vec!["-v", "/var/run/docker.sock:/var/run/docker.sock"], false),
+        (
+            "5.31",
+            "sock",
+            vec!["-v", "/var/run/docker.sock:/var/run/docker.sock"],
+            false,
+        ),
         ("5.05", "etcrw", vec!["-v", "/etc:/host-etc"], false),
         ("5.19", "shared", vec!["-v", &shared_vol], false),
         ("5.03", "capadd", vec!["--cap-add", "SYS_ADMIN"], false),
         ("5.04", "priv", vec!["--privileged"], false),
-        ("5.17", "device", vec!["--device", "/dev/null:/dev/xnull:rwm"], false),
+        (
+            "5.17",
+            "device",
+            vec!["--device", "/dev/null:/dev/xnull:rwm"],
+            false,
+        ),
         ("5.14", "always", vec!["--restart", "always"], false),
         ("5.13", "wildcard", vec!["-p", "0.0.0.0:18081:80"], false),
         ("5.13", "wildcard6", vec!["-p", "[::]:18082:80"], false),
@@ -61,20 +71,52 @@ fn each_insecure_setting_lands_in_its_rule() {
     assert_eq!(code, 1, "failures must exit 1");
     for (rule, name, _, _) in &cases {
         let full = c.name(name);
-        assert_eq!(target_status(&report, rule, &full), "fail", "{full} in {rule}: {}", result(&report, rule));
-        assert_eq!(target_status(&report, rule, &hardened), "pass", "{hardened} in {rule}");
+        assert_eq!(
+            target_status(&report, rule, &full),
+            "fail",
+            "{full} in {rule}: {}",
+            result(&report, rule)
+        );
+        assert_eq!(
+            target_status(&report, rule, &hardened),
+            "pass",
+            "{hardened} in {rule}"
+        );
     }
     for rule in ["5.10", "5.28", "5.12", "4.01"] {
-        assert_eq!(target_status(&report, rule, &plain), "fail", "{plain} in {rule}");
-        assert_eq!(target_status(&report, rule, &hardened), "pass", "{hardened} in {rule}");
+        assert_eq!(
+            target_status(&report, rule, &plain),
+            "fail",
+            "{plain} in {rule}"
+        );
+        assert_eq!(
+            target_status(&report, rule, &hardened),
+            "pass",
+            "{hardened} in {rule}"
+        );
     }
     // Evidence names the offending value.
     let sock = target(&report, "5.31", &c.name("sock"));
-    assert!(sock["detail"].as_str().unwrap().contains("/var/run/docker.sock"), "{sock}");
-    assert_eq!(target(&report, "5.04", &c.name("priv"))["detail"], "Privileged=true");
-    let wild = target(&report, "5.13", &c.name("wildcard"))["detail"].as_str().unwrap().to_string();
+    assert!(
+        sock["detail"]
+            .as_str()
+            .unwrap()
+            .contains("/var/run/docker.sock"),
+        "{sock}"
+    );
+    assert_eq!(
+        target(&report, "5.04", &c.name("priv"))["detail"],
+        "Privileged=true"
+    );
+    let wild = target(&report, "5.13", &c.name("wildcard"))["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(wild.contains("0.0.0.0"), "{wild}");
-    let local = target(&report, "5.13", &hardened)["detail"].as_str().unwrap().to_string();
+    let local = target(&report, "5.13", &hardened)["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(!local.contains("0.0.0.0"), "{local}");
     // Names have no leading slash, and stopped containers are assessed too.
     assert!(report["inventory"]["containers"]["list"]
@@ -82,10 +124,19 @@ fn each_insecure_setting_lands_in_its_rule() {
         .unwrap()
         .iter()
         .all(|c| !c["name"].as_str().unwrap().starts_with('/')));
-    assert_eq!(target(&report, "5.04", &c.name("priv"))["kind"], "container");
+    assert_eq!(
+        target(&report, "5.04", &c.name("priv"))["kind"],
+        "container"
+    );
 
     // --running-only skips the created containers.
-    let (_, running) = scan_json(&["--container", &c.selector(), "--select", "5.04", "--running-only"]);
+    let (_, running) = scan_json(&[
+        "--container",
+        &c.selector(),
+        "--select",
+        "5.04",
+        "--running-only",
+    ]);
     let names: Vec<String> = result(&running, "5.04")["targets"]
         .as_array()
         .unwrap()
@@ -125,11 +176,22 @@ fn image_rules_read_the_images_in_use() {
 #[test]
 fn kubernetes_managed_hosts_are_not_assessed_unless_asked() {
     let c = Containers::new("k8s");
-    c.make("pod", false, &["--privileged", "--label", "io.kubernetes.pod.name=web-0"], IMAGE);
+    c.make(
+        "pod",
+        false,
+        &["--privileged", "--label", "io.kubernetes.pod.name=web-0"],
+        IMAGE,
+    );
     let (_, report) = scan_json(&["--container", &c.selector(), "--select", "5.04"]);
     assert_eq!(report["host"]["orchestrator"], "kubernetes");
     assert_eq!(result(&report, "5.04")["status"], "not_applicable");
-    let (_, report) = scan_json(&["--container", &c.selector(), "--select", "5.04", "--include-orchestrated"]);
+    let (_, report) = scan_json(&[
+        "--container",
+        &c.selector(),
+        "--select",
+        "5.04",
+        "--include-orchestrated",
+    ]);
     assert_eq!(result(&report, "5.04")["status"], "fail");
 }
 
@@ -137,8 +199,18 @@ fn kubernetes_managed_hosts_are_not_assessed_unless_asked() {
 #[test]
 fn saved_facts_evaluate_like_the_live_scan() {
     let c = Containers::new("offline");
-    c.make("a", false, &["--privileged", "-v", "/var/run/docker.sock:/s.sock"], IMAGE);
-    c.make("b", true, &["--read-only", "--memory", "32m"], HARDENED_IMAGE);
+    c.make(
+        "a",
+        false,
+        &["--privileged", "-v", "/var/run/docker.sock:/s.sock"],
+        IMAGE,
+    );
+    c.make(
+        "b",
+        true,
+        &["--read-only", "--memory", "32m"],
+        HARDENED_IMAGE,
+    );
     let dir = tempfile::tempdir().unwrap();
     let facts = dir.path().join("facts.json");
     let o = run(dockguard().args(["collect", "-o"]).arg(&facts));
@@ -149,7 +221,11 @@ fn saved_facts_evaluate_like_the_live_scan() {
     assert_eq!(code_live, code_saved);
     assert_eq!(live["results"], saved["results"]);
     assert_eq!(live["summary"], saved["summary"]);
-    assert_eq!(live["results"].as_array().unwrap().len(), 72, "every Azure rule is reported");
+    assert_eq!(
+        live["results"].as_array().unwrap().len(),
+        72,
+        "every Azure rule is reported"
+    );
 }
 
 #[test]
@@ -173,7 +249,16 @@ fn the_json_report_follows_the_contract() {
     assert_eq!(r["inventory"]["id"], "0.0");
     assert!(r["inventory"]["docker_version"].is_string());
     for res in r["results"].as_array().unwrap() {
-        for k in ["id", "title", "section", "severity", "status", "reason", "remediation", "targets"] {
+        for k in [
+            "id",
+            "title",
+            "section",
+            "severity",
+            "status",
+            "reason",
+            "remediation",
+            "targets",
+        ] {
             assert!(res.get(k).is_some(), "{k} missing in {res}");
         }
         assert_eq!(res["refs"]["azure"][0], res["id"]);
@@ -184,7 +269,12 @@ fn the_json_report_follows_the_contract() {
             }
         }
     }
-    let ids: Vec<&str> = r["results"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
     for id in ["1.01", "2.06", "3.16", "4.01", "5.01-2", "5.31", "7.06"] {
         assert!(ids.contains(&id), "{id}");
     }
@@ -202,7 +292,9 @@ fn unreachable_daemon_exits_2_and_names_the_endpoint() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("tcp://127.0.0.1:1"));
     // DOCKER_HOST is honoured when no flag is given.
-    let o = run(dockguard().env("DOCKER_HOST", "unix:///nonexistent/env.sock").args(["scan"]));
+    let o = run(dockguard()
+        .env("DOCKER_HOST", "unix:///nonexistent/env.sock")
+        .args(["scan"]));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("/nonexistent/env.sock"));
 }
@@ -211,13 +303,39 @@ fn unreachable_daemon_exits_2_and_names_the_endpoint() {
 fn selection_and_fail_on() {
     let c = Containers::new("select");
     c.make("p", false, &["--privileged"], IMAGE);
-    let (_, r) = scan_json(&["--container", &c.selector(), "--select", "5.0", "--ignore", "5.01-2"]);
-    let ids: Vec<&str> = r["results"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    let (_, r) = scan_json(&[
+        "--container",
+        &c.selector(),
+        "--select",
+        "5.0",
+        "--ignore",
+        "5.01-2",
+    ]);
+    let ids: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, vec!["5.03", "5.04", "5.05", "5.09"]);
     // 5.04 (critical) fails: --fail-on critical still exits 1; selecting only low rules that pass exits 0.
-    let (code, _) = scan_json(&["--container", &c.selector(), "--select", "5.04", "--fail-on", "critical"]);
+    let (code, _) = scan_json(&[
+        "--container",
+        &c.selector(),
+        "--select",
+        "5.04",
+        "--fail-on",
+        "critical",
+    ]);
     assert_eq!(code, 1);
-    let (code, _) = scan_json(&["--container", &c.selector(), "--select", "5.24", "--fail-on", "low"]);
+    let (code, _) = scan_json(&[
+        "--container",
+        &c.selector(),
+        "--select",
+        "5.24",
+        "--fail-on",
+        "low",
+    ]);
     assert_eq!(code, 0);
     // A pattern that matches nothing is an error, not an empty report.
     let o = run(dockguard().args(["scan", "--select", "9.9"]));
@@ -233,10 +351,21 @@ fn text_report_lists_offenders_and_fixes_without_colour_when_piped() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1));
     assert!(out.contains("FAIL"), "{out}");
-    assert!(out.contains(&format!("container {name}: Privileged=true")), "{out}");
+    assert!(
+        out.contains(&format!("container {name}: Privileged=true")),
+        "{out}"
+    );
     assert!(out.contains("Fix:"), "{out}");
     assert!(out.contains("Summary:"), "{out}");
     assert!(!out.contains('\x1b'), "no colour when not a terminal");
-    let o = run(dockguard().args(["scan", "--container", &c.selector(), "--select", "5.04", "--color", "always"]));
+    let o = run(dockguard().args([
+        "scan",
+        "--container",
+        &c.selector(),
+        "--select",
+        "5.04",
+        "--color",
+        "always",
+    ]));
     assert!(stdout(&o).contains('\x1b'));
 }

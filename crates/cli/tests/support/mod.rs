@@ -31,7 +31,10 @@ pub fn stderr(o: &Output) -> String {
 
 /// Runs the docker CLI and panics with its stderr when it fails.
 pub fn docker(args: &[&str]) -> String {
-    let o = Command::new("docker").args(args).output().expect("the docker CLI must be installed");
+    let o = Command::new("docker")
+        .args(args)
+        .output()
+        .expect("the docker CLI must be installed");
     assert!(
         o.status.success(),
         "docker {} failed: {}",
@@ -43,7 +46,9 @@ pub fn docker(args: &[&str]) -> String {
 
 /// Checks the daemon answers; the integration tests need a real one (.ci/run starts it).
 pub fn require_daemon() {
-    let o = Command::new("docker").args(["version", "--format", "{{.Server.Version}}"]).output();
+    let o = Command::new("docker")
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .output();
     match o {
         Ok(o) if o.status.success() => {}
         Ok(o) => panic!(
@@ -111,7 +116,11 @@ impl Containers {
     pub fn make(&self, name: &str, start: bool, opts: &[&str], image: &str) -> String {
         let full = self.name(name);
         let label = format!("{LABEL}={}", self.run_id);
-        let mut args: Vec<&str> = if start { vec!["run", "-d"] } else { vec!["create"] };
+        let mut args: Vec<&str> = if start {
+            vec!["run", "-d"]
+        } else {
+            vec!["create"]
+        };
         args.extend(["--name", &full, "--label", &label]);
         args.extend(opts);
         args.push(image);
@@ -126,7 +135,12 @@ impl Containers {
 
     fn cleanup(&self) {
         let ids = Command::new("docker")
-            .args(["ps", "-aq", "--filter", &format!("label={LABEL}={}", self.run_id)])
+            .args([
+                "ps",
+                "-aq",
+                "--filter",
+                &format!("label={LABEL}={}", self.run_id),
+            ])
             .output()
             .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
             .unwrap_or_default();
@@ -150,7 +164,11 @@ pub fn scan_json(args: &[&str]) -> (i32, Value) {
     let o = run(dockguard().args(["scan", "--format", "json"]).args(args));
     let code = o.status.code().unwrap_or(-1);
     let report: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!("scan did not print JSON ({e}); exit {code}; stderr: {}; stdout: {}", stderr(&o), stdout(&o))
+        panic!(
+            "scan did not print JSON ({e}); exit {code}; stderr: {}; stdout: {}",
+            stderr(&o),
+            stdout(&o)
+        )
     });
     (code, report)
 }
@@ -176,7 +194,10 @@ pub fn target<'a>(report: &'a Value, id: &str, name: &str) -> &'a Value {
 }
 
 pub fn target_status(report: &Value, id: &str, name: &str) -> String {
-    target(report, id, name)["status"].as_str().unwrap().to_string()
+    target(report, id, name)["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// A throwaway host root in a temp dir, with helpers to lay files out as a host would.
@@ -186,9 +207,19 @@ pub struct FakeRoot {
 
 impl FakeRoot {
     pub fn new() -> FakeRoot {
-        let r = FakeRoot { dir: tempfile::tempdir().unwrap() };
-        r.write("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n", 0o644);
-        r.write("/etc/group", "root:x:0:\ndocker:x:998:\napp:x:1000:\n", 0o644);
+        let r = FakeRoot {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        r.write(
+            "/etc/passwd",
+            "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
+            0o644,
+        );
+        r.write(
+            "/etc/group",
+            "root:x:0:\ndocker:x:998:\napp:x:1000:\n",
+            0o644,
+        );
         r.write("/etc/hostname", "fake-host\n", 0o644);
         r
     }

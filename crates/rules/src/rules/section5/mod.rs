@@ -1,5 +1,24 @@
 //! Section 5: container runtime.
+pub mod r5_01_2_apparmor_selinux;
+pub mod r5_03_capabilities;
 pub mod r5_04_privileged;
+pub mod r5_05_sensitive_mounts;
+pub mod r5_09_host_network;
+pub mod r5_10_memory_limit;
+pub mod r5_12_readonly_rootfs;
+pub mod r5_13_port_binding;
+pub mod r5_14_restart_policy;
+pub mod r5_15_host_pid;
+pub mod r5_16_host_ipc;
+pub mod r5_17_host_devices;
+pub mod r5_19_mount_propagation;
+pub mod r5_20_host_uts;
+pub mod r5_24_cgroup_parent;
+pub mod r5_25_no_new_privileges;
+pub mod r5_26_healthcheck;
+pub mod r5_28_pids_limit;
+pub mod r5_29_default_bridge;
+pub mod r5_30_host_userns;
 pub mod r5_31_docker_socket;
 
 crate::declare_rules! {
