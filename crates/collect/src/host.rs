@@ -239,7 +239,14 @@ impl HostFs {
                 .map(|a0| Path::new(a0).file_name() == Some(OsStr::new("dockerd")))
                 .unwrap_or(false);
             if is_dockerd {
-                return Fact::Ok(DaemonProcess { pid, argv });
+                let exe = std::fs::read_link(proc_dir.join(pid.to_string()).join("exe"))
+                    .ok()
+                    .map(|p| {
+                        p.to_string_lossy()
+                            .trim_end_matches(" (deleted)")
+                            .to_string()
+                    });
+                return Fact::Ok(DaemonProcess { pid, argv, exe });
             }
         }
         Fact::Error(format!(

@@ -129,6 +129,9 @@ pub fn paths_to_stat(facts: &Facts) -> BTreeSet<String> {
         "/etc/sysconfig/docker",
         "/usr/bin/docker",
         "/usr/bin/dockerd",
+        "/usr/sbin/dockerd",
+        "/usr/local/bin/dockerd",
+        "/usr/local/sbin/dockerd",
         "/usr/bin/containerd",
         "/usr/bin/runc",
         "/usr/bin/docker-containerd",
@@ -146,9 +149,11 @@ pub fn paths_to_stat(facts: &Facts) -> BTreeSet<String> {
     .map(String::from)
     .collect();
     paths.insert(facts.daemon.config_file.path.clone());
-    if let Some(p) = facts.daemon.process.ok().and_then(|p| p.argv.first()) {
-        if p.starts_with('/') {
-            paths.insert(p.clone());
+    if let Some(p) = facts.daemon.process.ok() {
+        for bin in p.argv.first().into_iter().chain(p.exe.as_ref()) {
+            if bin.starts_with('/') {
+                paths.insert(bin.clone());
+            }
         }
     }
     for unit in [&facts.units.docker_service, &facts.units.docker_socket] {

@@ -281,6 +281,9 @@ pub struct DaemonProcess {
     pub pid: u32,
     /// `argv`, from `/proc/<pid>/cmdline`.
     pub argv: Vec<String>,
+    /// The executable (`/proc/<pid>/exe`), when readable.
+    #[serde(default)]
+    pub exe: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -287,6 +287,7 @@ pub fn compliant_host() -> Facts {
                     DOCKERD.into(),
                     "--containerd=/run/containerd/containerd.sock".into(),
                 ],
+                exe: None,
             }),
             config_file: ConfigFile {
                 path: "/etc/docker/daemon.json".into(),

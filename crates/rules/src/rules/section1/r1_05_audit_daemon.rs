@@ -29,29 +29,51 @@ pub const RULE: Rule = Rule {
 const DEFAULT_DOCKERD: &str = "/usr/bin/dockerd";
 const CLIENT: &str = "/usr/bin/docker";
 
-/// The daemon binary and how it was found.
+/// Where packages install dockerd, searched when argv[0] is a bare name and the executable link is unknown.
+const SEARCH_DIRS: &[&str] = &["/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"];
+
+/// The daemon binary and how it was found: the process's executable (`/proc/<pid>/exe`), else an absolute
+/// argv[0], else the first standard directory holding a binary of that name.
 fn daemon_binary(ctx: &Ctx) -> Watch {
     match &ctx.facts.daemon.process {
-        Fact::Ok(p) => match p.argv.first().map(|a| a.trim()).filter(|a| !a.is_empty()) {
-            Some(a) if a.starts_with('/') => Watch::new(
-                a,
-                format!("the running daemon's binary (argv[0] of pid {})", p.pid),
-            ),
-            Some(a) => {
-                let name = a.rsplit('/').next().unwrap_or(a);
-                Watch::new(
-                    format!("/usr/bin/{name}"),
-                    format!("argv[0] of dockerd (pid {}) is `{a}`, not a path; assuming /usr/bin/{name}", p.pid),
-                )
+        Fact::Ok(p) => {
+            if let Some(exe) = p.exe.as_deref().filter(|e| e.starts_with('/')) {
+                return Watch::new(
+                    exe,
+                    format!("the running daemon's executable (pid {})", p.pid),
+                );
             }
-            None => Watch::new(
-                DEFAULT_DOCKERD,
-                format!(
-                    "dockerd (pid {}) has an empty argv; assuming the default path",
-                    p.pid
+            match p.argv.first().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+                Some(a) if a.starts_with('/') => Watch::new(
+                    a,
+                    format!("the running daemon's binary (argv[0] of pid {})", p.pid),
                 ),
-            ),
-        },
+                Some(a) => {
+                    let name = a.rsplit('/').next().unwrap_or(a);
+                    let found = SEARCH_DIRS.iter().map(|d| format!("{d}/{name}")).find(|c| {
+                        matches!(
+                            ctx.facts.files.get(c),
+                            Some(dockguard_facts::FileFact::Present(_))
+                        )
+                    });
+                    let path = found.unwrap_or_else(|| format!("/usr/bin/{name}"));
+                    Watch::new(
+                        path.clone(),
+                        format!(
+                            "argv[0] of dockerd (pid {}) is `{a}`; found at {path}",
+                            p.pid
+                        ),
+                    )
+                }
+                None => Watch::new(
+                    DEFAULT_DOCKERD,
+                    format!(
+                        "dockerd (pid {}) has an empty argv; assuming the default path",
+                        p.pid
+                    ),
+                ),
+            }
+        }
         Fact::Error(e) => Watch::new(
             DEFAULT_DOCKERD,
             format!("default path; the dockerd process was not found ({e})"),
@@ -181,5 +203,39 @@ mod tests {
         let mut f = compliant_host();
         f.files.insert("/usr/bin/dockerd".into(), FileFact::Missing);
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn executable_link_wins_over_argv() {
+        let mut f = compliant_host();
+        if let Fact::Ok(p) = &mut f.daemon.process {
+            p.argv[0] = "dockerd".into();
+            p.exe = Some("/usr/sbin/dockerd".into());
+        }
+        f.files.insert("/usr/sbin/dockerd".into(), file(0o755));
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail, "{out:?}");
+        assert_eq!(out.targets[0].id, "/usr/sbin/dockerd");
+    }
+
+    #[test]
+    fn bare_name_is_searched_in_standard_directories() {
+        let mut f = compliant_host();
+        if let Fact::Ok(p) = &mut f.daemon.process {
+            p.argv[0] = "dockerd".into();
+        }
+        f.files.insert(
+            "/usr/bin/dockerd".into(),
+            dockguard_facts::FileFact::Missing,
+        );
+        f.files.insert("/usr/sbin/dockerd".into(), file(0o755));
+        if let dockguard_facts::Fact::Ok(files) = &mut f.audit.files {
+            if let dockguard_facts::Fact::Ok(lines) = &mut files[0].lines {
+                lines.push("-w /usr/sbin/dockerd -k docker".into());
+            }
+        }
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Pass, "{out:?}");
+        assert_eq!(out.targets[0].id, "/usr/sbin/dockerd");
     }
 }
