@@ -8,7 +8,12 @@ use std::path::{Path, PathBuf};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["docs"] => write_docs(&docs_dir()),
         ["docs", "--check"] => check_docs(&docs_dir()),
         _ => bail!("usage: cargo xtask docs [--check]"),
@@ -33,7 +38,10 @@ pub fn render_docs() -> BTreeMap<String, String> {
     for r in RULES.iter() {
         if r.section.number() != section {
             section = r.section.number();
-            index.push_str(&format!("| **{section}** | | **{}** | | | |\n", r.section.title()));
+            index.push_str(&format!(
+                "| **{section}** | | **{}** | | | |\n",
+                r.section.title()
+            ));
         }
         index.push_str(&format!(
             "| [{id}]({id}.md) | {cis} | {title} | {sev} | {lvl} | {scope:?} |\n",
@@ -91,7 +99,10 @@ fn check_docs(dir: &Path) -> Result<()> {
         println!("docs/rules is up to date");
         Ok(())
     } else {
-        bail!("docs/rules is stale ({}); run `cargo xtask docs`", stale.join(", "))
+        bail!(
+            "docs/rules is stale ({}); run `cargo xtask docs`",
+            stale.join(", ")
+        )
     }
 }
 
@@ -100,7 +111,9 @@ pub fn stale_pages(dir: &Path) -> Vec<String> {
     let pages = render_docs();
     let mut stale: Vec<String> = pages
         .iter()
-        .filter(|(name, content)| std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(content.as_str()))
+        .filter(|(name, content)| {
+            std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(content.as_str())
+        })
         .map(|(n, _)| n.clone())
         .collect();
     if let Ok(entries) = std::fs::read_dir(dir) {
@@ -119,6 +132,9 @@ mod tests {
     #[test]
     fn generated_rule_docs_are_current() {
         let stale = super::stale_pages(&super::docs_dir());
-        assert!(stale.is_empty(), "docs/rules is stale: {stale:?}; run `cargo xtask docs`");
+        assert!(
+            stale.is_empty(),
+            "docs/rules is stale: {stale:?}; run `cargo xtask docs`"
+        );
     }
 }

@@ -160,9 +160,10 @@ impl HostFs {
         }
     }
 
-    /// Lists the regular files (and sockets, links) below a directory, recursively, as host paths.
+    /// Lists the files below a host directory as host paths, following symbolic links inside the root
+    /// (a linked sub-directory is walked, not reported as a file). `recursive: false` lists only the top level.
     /// `Ok(empty)` when the directory does not exist.
-    pub fn walk_files(&self, host_dir: &str) -> Result<Vec<String>, String> {
+    pub fn list_files(&self, host_dir: &str, recursive: bool) -> Result<Vec<String>, String> {
         let base = self
             .resolve(host_dir, true)
             .map_err(|e| format!("cannot resolve {host_dir}: {e}"))?;
@@ -170,19 +171,27 @@ impl HostFs {
             return Ok(vec![]);
         }
         let mut out = Vec::new();
+        let mut visited = std::collections::HashSet::new();
         let mut stack = vec![(base, host_dir.trim_end_matches('/').to_string())];
         while let Some((dir, host)) = stack.pop() {
+            // A link cycle would otherwise walk forever.
+            let key = std::fs::metadata(&dir).map(|m| (m.dev(), m.ino())).ok();
+            if !visited.insert(key) {
+                continue;
+            }
             let entries =
                 std::fs::read_dir(&dir).map_err(|e| format!("cannot list {host}: {e}"))?;
             for entry in entries {
                 let entry = entry.map_err(|e| format!("cannot list {host}: {e}"))?;
                 let name = entry.file_name().to_string_lossy().to_string();
                 let child_host = format!("{host}/{name}");
-                let ft = entry
-                    .file_type()
-                    .map_err(|e| format!("cannot stat {child_host}: {e}"))?;
-                if ft.is_dir() {
-                    stack.push((entry.path(), child_host));
+                let real = self
+                    .resolve(&child_host, true)
+                    .map_err(|e| format!("cannot resolve {child_host}: {e}"))?;
+                if real.is_dir() {
+                    if recursive {
+                        stack.push((real, child_host));
+                    }
                 } else {
                     out.push(child_host);
                 }
@@ -190,6 +199,11 @@ impl HostFs {
         }
         out.sort();
         Ok(out)
+    }
+
+    /// Every file below a host directory, recursively; see [`HostFs::list_files`].
+    pub fn walk_files(&self, host_dir: &str) -> Result<Vec<String>, String> {
+        self.list_files(host_dir, true)
     }
 
     /// The unit file in effect for `unit` (`docker.service`), searching the standard unit directories.
@@ -261,7 +275,8 @@ impl HostFs {
         if self.exists("/etc/audit/audit.rules") {
             paths.push("/etc/audit/audit.rules".to_string());
         }
-        match self.walk_files("/etc/audit/rules.d") {
+        // augenrules loads only the top level of rules.d.
+        match self.list_files("/etc/audit/rules.d", false) {
             Ok(files) => paths.extend(files.into_iter().filter(|f| f.ends_with(".rules"))),
             Err(e) => return Fact::Error(e),
         }

@@ -262,3 +262,54 @@ impl FakeRoot {
         self.write("/proc/4321/cmdline", &raw, 0o444);
     }
 }
+
+impl FakeRoot {
+    /// A symbolic link at host path `link` whose target is `target`, stored literally: an absolute target
+    /// such as `/run` names a host path, which dockguard must resolve inside the root.
+    pub fn symlink(&self, link: &str, target: &str) {
+        let full = self.host(link);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, full).unwrap();
+    }
+
+    /// Any process: `/proc/<pid>/cmdline` with the given argv (use [`FakeRoot::dockerd`] for dockerd).
+    pub fn process(&self, pid: u32, argv: &[&str]) {
+        let mut raw = argv.join("\0");
+        raw.push('\0');
+        self.write(&format!("/proc/{pid}/cmdline"), &raw, 0o444);
+    }
+}
+
+/// `dockguard scan --root <fake root> --format json --select <ids>` against the live daemon.
+pub fn scan_root(root: &FakeRoot, select: &str) -> (i32, Value) {
+    require_daemon();
+    scan_json(&["--root", &root.root_arg(), "--select", select])
+}
+
+/// The status of a rule as a whole.
+pub fn status(report: &Value, id: &str) -> String {
+    result(report, id)["status"].as_str().unwrap().to_string()
+}
+
+/// The reason of a rule as a whole.
+pub fn reason(report: &Value, id: &str) -> String {
+    result(report, id)["reason"].as_str().unwrap().to_string()
+}
+
+/// The evidence of one target of a rule.
+pub fn detail(report: &Value, id: &str, name: &str) -> String {
+    target(report, id, name)["detail"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The names of a rule's targets, in report order.
+pub fn target_names(report: &Value, id: &str) -> Vec<String> {
+    result(report, id)["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
+}
