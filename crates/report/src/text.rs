@@ -85,16 +85,16 @@ pub fn render(report: &Report, opts: TextOptions) -> String {
     let inv = &report.inventory;
     let _ = writeln!(
         out,
-        "\n{} {} pass, {} fail, {} manual, {} not applicable, {} error — {} rules, {} containers, {} images in use, {} ms",
+        "\n{} {} pass, {} fail, {} manual, {} not applicable, {} error — {}, {}, {} in use, {} ms",
         st.bold("Summary:"),
         st.paint("32", &s.pass.to_string()),
         st.paint("1;31", &s.fail.to_string()),
         s.manual,
         s.not_applicable,
         st.paint("1;35", &s.error.to_string()),
-        s.total(),
-        inv.containers.inspected,
-        inv.images.in_use,
+        plural(s.total() as u64, "rule"),
+        plural(inv.containers.inspected, "container"),
+        plural(inv.images.in_use, "image"),
         report.duration_ms
     );
     out
@@ -142,5 +142,13 @@ fn rule(out: &mut String, st: &Style, r: &RuleReport, verbose: bool) {
         if r.status == Status::Fail || r.status == Status::Manual {
             let _ = writeln!(out, "         {} {}", st.paint("36", "Fix:"), r.remediation);
         }
+    }
+}
+
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
