@@ -91,41 +91,52 @@ fn load_facts(path: &Path) -> Result<Facts> {
     })
 }
 
-/// Writes `data` to `path` atomically (temp file + rename), or to stdout for `-`/None.
-fn write_output(path: Option<&Path>, data: &str) -> Result<()> {
-    match path {
-        None => write_stdout(data),
-        Some(p) if p == Path::new("-") => write_stdout(data),
-        Some(p) => {
-            let dir = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let name = p
-                .file_name()
-                .with_context(|| format!("{} is not a file path", p.display()))?;
-            let tmp = dir.join(format!(
-                ".{}.tmp-{}",
-                name.to_string_lossy(),
-                std::process::id()
-            ));
-            std::fs::write(&tmp, data)
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, p).with_context(|| {
-                let _ = std::fs::remove_file(&tmp);
-                format!("cannot write {}", p.display())
-            })
+/// Writes the output to stdout (`None` or `-`), or to `path`: atomically (a temp file renamed over it) for a
+/// regular file, directly for anything else (`/dev/null`, a FIFO), so a device is never replaced by a file.
+fn write_output(
+    path: Option<&Path>,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let p = match path {
+        Some(p) if p != Path::new("-") => p,
+        _ => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            return match render(&mut out).and_then(|_| out.flush()) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(e).context("cannot write to stdout"),
+            };
         }
+    };
+    let special = std::fs::metadata(p).map(|m| !m.is_file()).unwrap_or(false);
+    if special {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(p)
+            .with_context(|| format!("cannot open {}", p.display()))?;
+        let mut w = std::io::BufWriter::new(f);
+        return render(&mut w)
+            .and_then(|_| w.flush())
+            .with_context(|| format!("cannot write {}", p.display()));
     }
+    let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = p.file_name().with_context(|| format!("{} is not a file path", p.display()))?;
+    let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let written = (|| -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        render(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, p)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", p.display()));
+    }
+    Ok(())
 }
 
 fn write_stdout(data: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(data.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(e).context("cannot write to stdout"),
-    }
+    write_output(None, |w| w.write_all(data.as_bytes()))
 }
 
 fn now_rfc3339() -> String {
@@ -177,8 +188,8 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
         started_at,
         t0.elapsed().as_millis() as u64,
     );
-    let rendered = match a.format {
-        Format::Json => dockguard_report::json::render(&report),
+    let text = match a.format {
+        Format::Json => None,
         Format::Text => {
             let color = match a.color.as_str() {
                 "always" => true,
@@ -189,16 +200,19 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
                         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
-            dockguard_report::text::render(
+            Some(dockguard_report::text::render(
                 &report,
                 TextOptions {
                     color,
                     verbose: a.show_all,
                 },
-            )
+            ))
         }
     };
-    write_output(a.output.as_deref(), &rendered)?;
+    write_output(a.output.as_deref(), |w| match &text {
+        Some(t) => w.write_all(t.as_bytes()),
+        None => dockguard_report::json::write(&report, w),
+    })?;
     let threshold = match a.fail_on {
         FailOn::Never => return Ok(ExitCode::SUCCESS),
         FailOn::Any | FailOn::Low => Severity::Low,
@@ -215,9 +229,10 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
 
 fn collect_cmd(a: CollectArgs) -> Result<ExitCode> {
     let facts = collect_live(&a.source)?;
-    let mut text = serde_json::to_string_pretty(&facts).context("cannot serialize facts")?;
-    text.push('\n');
-    write_output(Some(&a.output), &text)?;
+    write_output(Some(&a.output), |w| {
+        serde_json::to_writer_pretty(&mut *w, &facts)?;
+        w.write_all(b"\n")
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

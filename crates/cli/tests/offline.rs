@@ -1,0 +1,102 @@
+//! `scan --facts`: evaluating saved facts, bad input, and where output goes. No daemon needed.
+
+mod support;
+
+use dockguard_facts::Fact;
+use dockguard_rules::testing;
+use std::os::unix::fs::FileTypeExt;
+use support::*;
+
+fn save(facts: &dockguard_facts::Facts) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("facts.json");
+    std::fs::write(&p, serde_json::to_string(facts).unwrap()).unwrap();
+    let s = p.display().to_string();
+    (dir, s)
+}
+
+#[test]
+fn a_compliant_host_passes_and_exits_0() {
+    let (_d, f) = save(&testing::compliant_host());
+    let (code, r) = scan_json(&["--facts", &f]);
+    assert_eq!(r["summary"]["fail"], 0, "{}", r["results"]);
+    assert_eq!(r["summary"]["error"], 0);
+    assert_eq!(code, 0);
+    assert_eq!(r["host"]["hostname"], "host-a");
+}
+
+#[test]
+fn missing_docker_facts_are_errors_never_passes() {
+    let mut facts = testing::compliant_host();
+    facts.docker = Fact::Error("connection refused".into());
+    let (_d, f) = save(&facts);
+    let (code, r) = scan_json(&["--facts", &f, "--select", "5,4"]);
+    assert_eq!(code, 1, "errors gate like failures");
+    for res in r["results"].as_array().unwrap() {
+        assert_eq!(res["status"], "error", "{}", res["id"]);
+        assert!(res["reason"].as_str().unwrap().contains("connection refused"));
+    }
+    assert_eq!(r["inventory"]["error"], "connection refused");
+}
+
+#[test]
+fn bad_facts_files_are_named_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("missing.json", None, "cannot read facts file"),
+        ("garbage.json", Some("{not json"), "is not valid JSON"),
+        ("other.json", Some(r#"{"schema": "something/v9"}"#), "has schema"),
+        ("report.json", Some(r#"{"results": []}"#), "not a dockguard facts file"),
+        ("partial.json", Some(r#"{"schema": "dockguard.facts/v1"}"#), "does not match"),
+    ];
+    for (name, content, needle) in cases {
+        let p = dir.path().join(name);
+        if let Some(c) = content {
+            std::fs::write(&p, c).unwrap();
+        }
+        let o = run(dockguard().args(["scan", "--facts"]).arg(&p));
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        let e = stderr(&o);
+        assert!(e.contains(needle) && e.contains(name), "{name}: {e}");
+        assert!(o.stdout.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn output_files_are_written_whole_and_devices_are_left_alone() {
+    let (dir, f) = save(&testing::compliant_host());
+    let out = dir.path().join("report.json");
+    let o = run(dockguard().args(["scan", "--facts", &f, "--format", "json", "-o"]).arg(&out));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty(), "the report goes to the file, not stdout");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v["schema"], "dockguard.report/v1");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    let o = run(dockguard().args(["scan", "--facts", &f, "--format", "json", "-o", "/dev/null"]));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+
+    // A directory that does not exist: a clear error, exit 2.
+    let o = run(dockguard().args(["scan", "--facts", &f, "-o", "/nonexistent/dir/r.json"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/dir/r.json"));
+}
+
+#[test]
+fn rules_and_explain() {
+    let o = run(dockguard().args(["rules", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 72);
+    let o = run(dockguard().args(["explain", "cis:5.32"]));
+    let t = stdout(&o);
+    assert!(t.starts_with("5.31 "), "{t}");
+    assert!(t.contains("How to fix it"));
+    let o = run(dockguard().args(["explain", "9.99"]));
+    assert_eq!(o.status.code(), Some(2));
+}
