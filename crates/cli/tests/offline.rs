@@ -34,7 +34,10 @@ fn missing_docker_facts_are_errors_never_passes() {
     assert_eq!(code, 1, "errors gate like failures");
     for res in r["results"].as_array().unwrap() {
         assert_eq!(res["status"], "error", "{}", res["id"]);
-        assert!(res["reason"].as_str().unwrap().contains("connection refused"));
+        assert!(res["reason"]
+            .as_str()
+            .unwrap()
+            .contains("connection refused"));
     }
     assert_eq!(r["inventory"]["error"], "connection refused");
 }
@@ -45,9 +48,21 @@ fn bad_facts_files_are_named_and_exit_2() {
     let cases = [
         ("missing.json", None, "cannot read facts file"),
         ("garbage.json", Some("{not json"), "is not valid JSON"),
-        ("other.json", Some(r#"{"schema": "something/v9"}"#), "has schema"),
-        ("report.json", Some(r#"{"results": []}"#), "not a dockguard facts file"),
-        ("partial.json", Some(r#"{"schema": "dockguard.facts/v1"}"#), "does not match"),
+        (
+            "other.json",
+            Some(r#"{"schema": "something/v9"}"#),
+            "has schema",
+        ),
+        (
+            "report.json",
+            Some(r#"{"results": []}"#),
+            "not a dockguard facts file",
+        ),
+        (
+            "partial.json",
+            Some(r#"{"schema": "dockguard.facts/v1"}"#),
+            "does not match",
+        ),
     ];
     for (name, content, needle) in cases {
         let p = dir.path().join(name);
@@ -66,10 +81,16 @@ fn bad_facts_files_are_named_and_exit_2() {
 fn output_files_are_written_whole_and_devices_are_left_alone() {
     let (dir, f) = save(&testing::compliant_host());
     let out = dir.path().join("report.json");
-    let o = run(dockguard().args(["scan", "--facts", &f, "--format", "json", "-o"]).arg(&out));
+    let o = run(dockguard()
+        .args(["scan", "--facts", &f, "--format", "json", "-o"])
+        .arg(&out));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(o.stdout.is_empty(), "the report goes to the file, not stdout");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert!(
+        o.stdout.is_empty(),
+        "the report goes to the file, not stdout"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(v["schema"], "dockguard.report/v1");
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -80,7 +101,10 @@ fn output_files_are_written_whole_and_devices_are_left_alone() {
 
     let o = run(dockguard().args(["scan", "--facts", &f, "--format", "json", "-o", "/dev/null"]));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
 
     // A directory that does not exist: a clear error, exit 2.
     let o = run(dockguard().args(["scan", "--facts", &f, "-o", "/nonexistent/dir/r.json"]));

@@ -27,7 +27,13 @@ mod tests {
         testing::daemon_json_set(&mut f, "log-level", serde_json::json!("debug"));
         let ctx = Ctx::new(&f, EvalOptions::default());
         let sel = Selection {
-            select: vec!["2.02".into(), "2.14".into(), "5.04".into(), "5.31".into(), "7".into()],
+            select: vec![
+                "2.02".into(),
+                "2.14".into(),
+                "5.04".into(),
+                "5.31".into(),
+                "7".into(),
+            ],
             ignore: vec![],
         };
         let results = evaluate(&ctx, &sel);
@@ -44,7 +50,10 @@ mod tests {
         let r = report();
         let v: serde_json::Value = serde_json::from_str(&json::render(&r)).unwrap();
         insta::assert_json_snapshot!(v["results"]);
-        assert_eq!(v["summary"], serde_json::json!({"pass": 1, "fail": 3, "manual": 0, "not_applicable": 3, "error": 0}));
+        assert_eq!(
+            v["summary"],
+            serde_json::json!({"pass": 1, "fail": 3, "manual": 0, "not_applicable": 3, "error": 0})
+        );
         let back: Report = serde_json::from_value(v).unwrap();
         assert_eq!(back, r, "the JSON round-trips");
     }
@@ -52,7 +61,10 @@ mod tests {
     #[test]
     fn gate_respects_severity() {
         let r = report();
-        assert!(r.gate_fails(Severity::Critical), "5.04 and 5.31 are critical");
+        assert!(
+            r.gate_fails(Severity::Critical),
+            "5.04 and 5.31 are critical"
+        );
         let mut low_only = r.clone();
         low_only.results.retain(|x| x.severity < Severity::High);
         assert!(low_only.gate_fails(Severity::Low));
