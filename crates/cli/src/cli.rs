@@ -27,8 +27,11 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show everything about one rule: rationale, how it is checked, remediation.
     Explain {
-        /// Rule id (`5.31`) or CIS id (`cis:5.32`).
+        /// Rule id in the profile (`5.31`), or prefixed (`azure:5.31`, `cis:5.32`, `cis-1.8:2.8`).
         id: String,
+        /// The profile whose numbering a bare id uses.
+        #[arg(long, value_enum, default_value_t = Profile::Azure)]
+        profile: Profile,
     },
 }
 
@@ -70,7 +73,20 @@ pub enum FailOn {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Profile {
+    /// The Azure security baseline for Docker hosts (72 rules, ids are CCEIDs such as 5.31).
     Azure,
+    /// The CIS Docker Benchmark v1.6.0 (117 recommendations, ids such as 5.32).
+    #[value(name = "cis-1.6")]
+    Cis16,
+}
+
+impl Profile {
+    pub fn rules_profile(self) -> dockguard_rules::Profile {
+        match self {
+            Profile::Azure => dockguard_rules::Profile::Azure,
+            Profile::Cis16 => dockguard_rules::Profile::Cis16,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -89,7 +105,11 @@ pub struct ScanArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Only these rules: ids or prefixes (5, 5.1, 5.31), comma-separated or repeated.
+    /// Only rules of this CIS level and below (1: the essentials; 2: defence in depth too).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub level: Option<u8>,
+    /// Only these rules: ids or prefixes in the profile's numbering (5, 5.1, 5.31), prefixed ids
+    /// (azure:5.31, cis:5.32) or CIS 1.8 ids (cis-1.8:2.8); comma-separated or repeated.
     #[arg(long, value_delimiter = ',', value_name = "ID")]
     pub select: Vec<String>,
     /// Skip these rules: ids or prefixes, comma-separated or repeated.
@@ -134,4 +154,9 @@ pub enum RulesFormat {
 pub struct RulesArgs {
     #[arg(short, long, value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
+    #[arg(long, value_enum, default_value_t = Profile::Azure)]
+    pub profile: Profile,
+    /// Only rules of this CIS level and below.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub level: Option<u8>,
 }

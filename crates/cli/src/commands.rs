@@ -6,7 +6,7 @@ use dockguard_collect::{collect, resolve_endpoint, CollectOptions};
 use dockguard_facts::{Facts, FACTS_SCHEMA};
 use dockguard_report::{text::TextOptions, Report};
 use dockguard_rules::context::ContainerPattern;
-use dockguard_rules::{evaluate, ContainerFilter, Ctx, EvalOptions, Selection, Severity, RULES};
+use dockguard_rules::{evaluate, ContainerFilter, Ctx, EvalOptions, Selection, Severity};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -17,7 +17,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(a) => scan(a),
         Command::Collect(a) => collect_cmd(a),
         Command::Rules(a) => rules(a),
-        Command::Explain { id } => explain(&id),
+        Command::Explain { id, profile } => explain(&id, profile.rules_profile()),
     }
 }
 
@@ -155,15 +155,19 @@ fn now_rfc3339() -> String {
 }
 
 fn scan(a: ScanArgs) -> Result<ExitCode> {
+    let profile = a.profile.rules_profile();
     let selection = Selection {
         select: a.select.clone(),
         ignore: a.ignore.clone(),
+        level: a.level,
     };
-    let unknown = selection.unknown_patterns();
+    let unknown = selection.unknown_patterns(profile);
     if !unknown.is_empty() {
         bail!(
-            "--select/--ignore: {} match no rule (see `dockguard rules`)",
-            unknown.join(", ")
+            "--select/--ignore: {} match no rule of the {} profile (see `dockguard rules --profile {}`)",
+            unknown.join(", "),
+            profile.name(),
+            profile.name()
         );
     }
     let started_at = now_rfc3339();
@@ -188,10 +192,11 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
         },
     };
     let ctx = Ctx::new(&facts, options);
-    let results = evaluate(&ctx, &selection);
+    let results = evaluate(&ctx, profile, &selection);
     let orchestrator = ctx.orchestrator.as_ref().map(|o| o.name.clone());
     let report = Report::new(
         &facts,
+        profile,
         &results,
         orchestrator,
         started_at,
@@ -246,18 +251,25 @@ fn collect_cmd(a: CollectArgs) -> Result<ExitCode> {
 }
 
 fn rules(a: RulesArgs) -> Result<ExitCode> {
+    let profile = a.profile.rules_profile();
+    let selected = Selection {
+        level: a.level,
+        ..Default::default()
+    }
+    .rules(profile);
     let out = match a.format {
         RulesFormat::Json => {
-            let v: Vec<serde_json::Value> = RULES
+            let v: Vec<serde_json::Value> = selected
                 .iter()
-                .map(|r| {
+                .map(|(id, r)| {
                     serde_json::json!({
-                        "id": r.id,
-                        "refs": {"azure": [r.id], "cis-1.6": r.cis},
+                        "id": id,
+                        "refs": {"azure": r.azure.as_slice(), "cis-1.6": r.cis},
                         "title": r.title,
                         "section": r.section.title(),
                         "severity": r.severity,
                         "level": r.level,
+                        "assessment": r.assessment,
                         "scope": r.scope,
                     })
                 })
@@ -265,27 +277,27 @@ fn rules(a: RulesArgs) -> Result<ExitCode> {
             serde_json::to_string_pretty(&v)? + "\n"
         }
         RulesFormat::Table => {
-            let mut s = format!(
-                "{:<8} {:<12} {:<9} {:<3} {}\n",
-                "ID", "CIS 1.6", "SEVERITY", "LVL", "TITLE"
-            );
-            s.push_str(&format!(
-                "{:<8} {:<12} {:<9} {:<3} {}\n",
-                "0.0",
-                "-",
-                "info",
-                "-",
-                dockguard_rules::inventory::INVENTORY_TITLE
-            ));
-            for r in RULES.iter() {
-                s.push_str(&format!(
-                    "{:<8} {:<12} {:<9} {:<3} {}\n",
-                    r.id,
-                    r.cis.join(","),
-                    r.severity,
-                    r.level,
-                    r.title
-                ));
+            let other = match profile {
+                dockguard_rules::Profile::Azure => "CIS 1.6",
+                dockguard_rules::Profile::Cis16 => "AZURE",
+            };
+            let row = |id: &str, other_id: &str, sev: &str, lvl: &str, kind: &str, title: &str| {
+                format!("{id:<8} {other_id:<10} {sev:<9} {lvl:<3} {kind:<9} {title}\n")
+            };
+            let mut s = row("ID", other, "SEVERITY", "LVL", "CIS", "TITLE");
+            if profile == dockguard_rules::Profile::Azure {
+                s.push_str(&row("0.0", "-", "info", "-", "-", dockguard_rules::inventory::INVENTORY_TITLE));
+            }
+            for (id, r) in &selected {
+                let other_id = match profile {
+                    dockguard_rules::Profile::Azure => r.cis.join(","),
+                    dockguard_rules::Profile::Cis16 => r.azure.unwrap_or("-").to_string(),
+                };
+                let kind = match r.assessment {
+                    dockguard_rules::Assessment::Automated => "automated",
+                    dockguard_rules::Assessment::Manual => "manual",
+                };
+                s.push_str(&row(id, &other_id, r.severity.as_str(), &r.level.to_string(), kind, r.title));
             }
             s
         }
@@ -294,23 +306,33 @@ fn rules(a: RulesArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn explain(id: &str) -> Result<ExitCode> {
-    let Some(r) = dockguard_rules::find(id) else {
-        bail!("no rule {id:?} (see `dockguard rules`; CIS ids as cis:5.32)");
+fn explain(id: &str, profile: dockguard_rules::Profile) -> Result<ExitCode> {
+    let Some((id, r)) = dockguard_rules::find(profile, id) else {
+        bail!(
+            "no rule {id:?} in the {} profile (see `dockguard rules --profile {}`; other numberings as azure:5.31, \
+             cis:5.32, cis-1.8:2.8)",
+            profile.name(),
+            profile.name()
+        );
     };
     let text = format!(
-        "{} {}\n\nAzure: {}   CIS Docker 1.6: {}   Section: {}   Severity: {}   Level: {}\n\n\
-         Why it matters\n  {}\n\nHow dockguard checks it\n  {}\n\nHow to fix it\n  {}\n",
-        r.id,
-        r.title,
-        r.id,
-        r.cis.join(", "),
-        r.section.title(),
-        r.severity,
-        r.level,
-        r.rationale,
-        r.audit,
-        r.remediation
+        "{id} {title}\n\nAzure: {azure}   CIS Docker 1.6: {cis}   Section: {sn} {st}\n\
+         Severity: {sev}   Level: {lvl}   CIS assessment: {ass}\n\n\
+         Why it matters\n  {rat}\n\nHow dockguard checks it\n  {audit}\n\nHow to fix it\n  {fix}\n",
+        title = r.title,
+        azure = r.azure.unwrap_or("-"),
+        cis = if r.cis.is_empty() { "-".to_string() } else { r.cis.join(", ") },
+        sn = r.section.number(),
+        st = r.section.title(),
+        sev = r.severity,
+        lvl = r.level,
+        ass = match r.assessment {
+            dockguard_rules::Assessment::Automated => "automated",
+            dockguard_rules::Assessment::Manual => "manual",
+        },
+        rat = r.rationale,
+        audit = r.audit,
+        fix = r.remediation
     );
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)

@@ -10,7 +10,7 @@ pub use model::*;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dockguard_rules::{evaluate, testing, Ctx, EvalOptions, Selection, Severity};
+    use dockguard_rules::{evaluate, testing, Ctx, EvalOptions, Profile, Selection, Severity};
 
     /// A host with a few failures: a privileged container mounting the socket, debug logging.
     fn report() -> Report {
@@ -35,9 +35,10 @@ mod tests {
                 "7".into(),
             ],
             ignore: vec![],
+            level: None,
         };
-        let results = evaluate(&ctx, &sel);
-        Report::new(&f, &results, None, "2026-11-25T00:00:00Z".into(), 12)
+        let results = evaluate(&ctx, Profile::Azure, &sel);
+        Report::new(&f, Profile::Azure, &results, None, "2026-11-25T00:00:00Z".into(), 12)
     }
 
     #[test]

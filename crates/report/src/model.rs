@@ -1,7 +1,7 @@
 //! The report: what was assessed, every rule's outcome with evidence, and the summary.
 
 use dockguard_facts::Facts;
-use dockguard_rules::{Inventory, RuleResult, Severity, Status, Target};
+use dockguard_rules::{Assessment, Inventory, Profile, RuleResult, Severity, Status, Target};
 use serde::{Deserialize, Serialize};
 
 pub const REPORT_SCHEMA: &str = "dockguard.report/v1";
@@ -81,6 +81,8 @@ pub struct RuleReport {
     pub section: String,
     pub severity: Severity,
     pub level: u8,
+    /// CIS's classification of the recommendation (automated or manual).
+    pub assessment: Assessment,
     pub status: Status,
     pub reason: String,
     pub rationale: String,
@@ -91,11 +93,12 @@ pub struct RuleReport {
 impl RuleReport {
     pub fn from_result(r: &RuleResult) -> RuleReport {
         RuleReport {
-            id: r.rule.id.to_string(),
+            id: r.id.clone(),
             refs: Refs {
-                azure: vec![r.rule.id.to_string()],
+                azure: r.rule.azure.iter().map(|s| s.to_string()).collect(),
                 cis: r.rule.cis.iter().map(|s| s.to_string()).collect(),
             },
+            assessment: r.rule.assessment,
             title: r.rule.title.to_string(),
             section: r.rule.section.title().to_string(),
             severity: r.rule.severity,
@@ -121,6 +124,7 @@ impl RuleReport {
 impl Report {
     pub fn new(
         facts: &Facts,
+        profile: Profile,
         results: &[RuleResult],
         orchestrator: Option<String>,
         started_at: String,
@@ -134,7 +138,7 @@ impl Report {
                 name: "dockguard".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },
-            profile: "azure".into(),
+            profile: profile.name().into(),
             host: Host {
                 hostname: inventory.hostname.clone(),
                 docker_version: inventory.docker_version.clone(),

@@ -19,12 +19,14 @@ pub use context::{ContainerFilter, Ctx, EvalOptions, Orchestrator};
 pub use engine::{evaluate, RuleResult, Selection};
 pub use inventory::Inventory;
 pub use outcome::{Outcome, Status, Target, TargetKind};
-pub use registry::{find, RULES};
-pub use rule::{Rule, Scope, Section, Severity};
+pub use registry::{find, profile_rules, ALIASES, RULES};
+pub use rule::{Assessment, Profile, Rule, Scope, Section, Severity};
 
 /// What a rule file needs in scope.
 pub mod prelude {
     pub use crate::context::Ctx;
     pub use crate::outcome::{Outcome, Status, Target, TargetKind};
-    pub use crate::rule::{Rule, Scope, Section, Severity};
+    pub use crate::rule::{
+        Assessment, Profile, Rule, Scope, Section, Severity, AZURE_AND_CIS, AZURE_ONLY, CIS_ONLY, NO_PROFILE,
+    };
 }

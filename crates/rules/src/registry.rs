@@ -1,11 +1,12 @@
 //! Every rule, registered in one place: each section's `mod.rs` lists its rule files with
-//! [`declare_rules!`](crate::declare_rules), and this module joins the sections in benchmark order.
+//! [`declare_rules!`](crate::declare_rules), and this module joins the sections, orders each profile, and
+//! resolves ids, prefixed ids and aliases.
 
-use crate::rule::Rule;
-use crate::rules::{section1, section2, section3, section4, section5, section7};
+use crate::rule::{Profile, Rule};
+use crate::rules::{section1, section2, section3, section4, section5, section6, section7};
 use std::sync::LazyLock;
 
-/// All rules, ordered by section and number.
+/// All rules, in section order.
 pub static RULES: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
     let mut all: Vec<&'static Rule> = [
         section1::RULES,
@@ -13,33 +14,92 @@ pub static RULES: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
         section3::RULES,
         section4::RULES,
         section5::RULES,
+        section6::RULES,
         section7::RULES,
     ]
     .iter()
     .flat_map(|s| s.iter().copied())
     .collect();
-    all.sort_by_key(|r| id_key(r.id));
+    all.sort_by_key(|r| (r.section, id_key(&r.label().replace("cis:", ""))));
     all
 });
 
-/// A sort key that orders `5.01-2` < `5.03` < `5.10`.
-pub fn id_key(id: &str) -> Vec<u32> {
-    id.split(['.', '-'])
-        .map(|p| p.parse().unwrap_or(u32::MAX))
-        .collect()
+static AZURE: LazyLock<Vec<(&'static str, &'static Rule)>> = LazyLock::new(|| build(Profile::Azure));
+static CIS16: LazyLock<Vec<(&'static str, &'static Rule)>> = LazyLock::new(|| build(Profile::Cis16));
+
+fn build(profile: Profile) -> Vec<(&'static str, &'static Rule)> {
+    let mut v: Vec<_> = RULES
+        .iter()
+        .filter_map(|r| r.id_in(profile).map(|id| (id, *r)))
+        .collect();
+    v.sort_by_key(|(id, _)| id_key(id));
+    v
 }
 
-/// The rule with this id (its CCEID) or one of its CIS ids (`cis:5.32` or a bare CIS id that is not an
-/// Azure id).
-pub fn find(id: &str) -> Option<&'static Rule> {
-    if let Some(cis) = id.strip_prefix("cis:") {
-        return RULES.iter().copied().find(|r| r.cis.contains(&cis));
+/// The rules a profile reports, with their ids in it, in benchmark order.
+pub fn profile_rules(profile: Profile) -> &'static [(&'static str, &'static Rule)] {
+    match profile {
+        Profile::Azure => &AZURE,
+        Profile::Cis16 => &CIS16,
     }
-    RULES.iter().copied().find(|r| r.id == id)
 }
 
-/// Builds a section's `RULES` list from its rule modules (each declared with `pub mod` beside it, so rustfmt
-/// and rust-analyzer see them). Adding a rule: its file, its `pub mod` line and its name here.
+/// A sort key that orders `5.01-2` < `5.03` < `5.10` and `1.1.9` < `1.1.10`.
+pub fn id_key(id: &str) -> Vec<u32> {
+    id.split(['.', '-']).map(|p| p.parse().unwrap_or(u32::MAX)).collect()
+}
+
+/// Where an alias points.
+pub enum AliasTarget {
+    /// An id in a profile.
+    Id(Profile, &'static str),
+    /// A rule outside every profile.
+    Rule(&'static Rule),
+}
+
+/// Renamed and renumbered ids that keep working (as ruff's redirects do). CIS Docker Benchmark 1.8.0
+/// inserted "2.7 Ensure devicemapper storage driver is not used" and shifted 1.6's 2.7–2.18 to 2.8–2.19.
+pub static ALIASES: LazyLock<Vec<(String, AliasTarget)>> = LazyLock::new(|| {
+    let mut v = vec![(
+        "cis-1.8:2.7".to_string(),
+        AliasTarget::Rule(&crate::rules::section2::r2_devicemapper::RULE),
+    )];
+    const CIS16_SECTION2: [&str; 12] = [
+        "2.7", "2.8", "2.9", "2.10", "2.11", "2.12", "2.13", "2.14", "2.15", "2.16", "2.17", "2.18",
+    ];
+    for (i, old) in CIS16_SECTION2.iter().enumerate() {
+        v.push((format!("cis-1.8:2.{}", i + 8), AliasTarget::Id(Profile::Cis16, old)));
+    }
+    v
+});
+
+/// Resolves what a user typed to a rule and the id to report it under.
+///
+/// Accepts an id of `profile` (`5.31`), a prefixed id in any profile (`azure:5.31`, `cis:5.32`,
+/// `cis-1.6:5.32`), or an alias (`cis-1.8:2.8`).
+pub fn find(profile: Profile, id: &str) -> Option<(String, &'static Rule)> {
+    let id = id.trim();
+    if let Some((_, target)) = ALIASES.iter().find(|(a, _)| a == id) {
+        return match target {
+            AliasTarget::Id(p, pid) => lookup(*p, pid).map(|(i, r)| (i.to_string(), r)),
+            AliasTarget::Rule(r) => Some((id.to_string(), *r)),
+        };
+    }
+    let (p, bare) = match id.split_once(':') {
+        Some(("azure", rest)) => (Profile::Azure, rest),
+        Some(("cis" | "cis-1.6", rest)) => (Profile::Cis16, rest),
+        Some(_) => return None,
+        None => (profile, id),
+    };
+    lookup(p, bare).map(|(i, r)| (i.to_string(), r))
+}
+
+fn lookup(profile: Profile, id: &str) -> Option<(&'static str, &'static Rule)> {
+    profile_rules(profile).iter().copied().find(|(i, _)| *i == id)
+}
+
+/// Declares a section's `RULES` list from its rule modules (each declared with `pub mod` beside it, so
+/// rustfmt and rust-analyzer see them). Adding a rule: its file, its `pub mod` line and its name here.
 #[macro_export]
 macro_rules! declare_rules {
     ($($module:ident),* $(,)?) => {
@@ -54,46 +114,79 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
-    fn ids_are_unique_and_sorted() {
-        let mut seen = HashSet::new();
-        for r in RULES.iter() {
-            assert!(seen.insert(r.id), "duplicate id {}", r.id);
-        }
-        let keys: Vec<_> = RULES.iter().map(|r| id_key(r.id)).collect();
-        let mut sorted = keys.clone();
-        sorted.sort();
-        assert_eq!(keys, sorted);
+    fn profile_sizes() {
+        assert_eq!(profile_rules(Profile::Azure).len(), 72, "the Azure baseline has 72 rules");
+        assert_eq!(profile_rules(Profile::Cis16).len(), 117, "CIS Docker 1.6.0 has 117 recommendations");
     }
 
     #[test]
-    fn every_rule_is_documented() {
-        for r in RULES.iter() {
-            assert!(!r.title.is_empty(), "{} has no title", r.id);
-            assert!(r.rationale.len() > 40, "{} has no rationale", r.id);
-            assert!(r.audit.len() > 20, "{} has no audit text", r.id);
-            assert!(r.remediation.len() > 20, "{} has no remediation", r.id);
-            assert!(!r.cis.is_empty(), "{} has no CIS id", r.id);
-            assert!(
-                r.level == 1 || r.level == 2,
-                "{} has level {}",
-                r.id,
-                r.level
-            );
-            assert_eq!(
-                r.id.split('.').next().unwrap().parse::<u8>().unwrap(),
-                r.section.number(),
-                "{} is in the wrong section",
-                r.id
-            );
+    fn ids_are_unique_and_sorted_per_profile() {
+        for p in Profile::ALL {
+            let mut seen = HashSet::new();
+            for (id, _) in profile_rules(p) {
+                assert!(seen.insert(*id), "duplicate id {id} in {}", p.name());
+            }
+            let keys: Vec<_> = profile_rules(p).iter().map(|(id, _)| id_key(id)).collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            assert_eq!(keys, sorted);
         }
     }
 
     #[test]
-    fn find_by_azure_and_cis_id() {
-        if let Some(r) = RULES.first() {
-            assert_eq!(find(r.id).unwrap().id, r.id);
-            assert_eq!(find(&format!("cis:{}", r.cis[0])).unwrap().id, r.id);
+    fn every_rule_is_documented_and_reachable() {
+        for r in RULES.iter() {
+            let l = r.label();
+            assert!(!r.title.is_empty(), "{l} has no title");
+            assert!(r.rationale.len() > 40, "{l} has no rationale");
+            assert!(r.audit.len() > 20, "{l} has no audit text");
+            assert!(r.remediation.len() > 20, "{l} has no remediation");
+            assert!(r.level == 1 || r.level == 2, "{l} has level {}", r.level);
+            let reachable = Profile::ALL.iter().any(|p| r.id_in(*p).is_some())
+                || ALIASES.iter().any(|(_, t)| matches!(t, AliasTarget::Rule(x) if std::ptr::eq(*x, *r)));
+            assert!(reachable, "{l} is in no profile and has no alias");
+            for p in r.profiles {
+                let id = r.id_in(*p).unwrap_or_else(|| panic!("{l} is in {} without an id", p.name()));
+                assert_eq!(
+                    id.split('.').next().unwrap().parse::<u8>().unwrap(),
+                    r.section.number(),
+                    "{l} is in the wrong section"
+                );
+            }
         }
-        assert!(find("9.99").is_none());
+    }
+
+    #[test]
+    fn aliases_resolve() {
+        for (alias, _) in ALIASES.iter() {
+            assert!(find(Profile::Cis16, alias).is_some(), "{alias} does not resolve");
+        }
+        let (id, r) = find(Profile::Azure, "cis-1.8:2.8").unwrap();
+        assert_eq!(id, "2.7");
+        assert_eq!(r.azure, Some("2.06"), "1.8's 2.8 is 1.6's 2.7 is Azure's 2.06 (TLS)");
+        let (id, r) = find(Profile::Cis16, "cis-1.8:2.19").unwrap();
+        assert_eq!((id.as_str(), r.azure), ("2.18", Some("2.17")));
+        let (id, r) = find(Profile::Cis16, "cis-1.8:2.7").unwrap();
+        assert_eq!(id, "cis-1.8:2.7");
+        assert!(r.title.contains("devicemapper"));
+    }
+
+    #[test]
+    fn find_by_profile_and_prefix() {
+        let (id, r) = find(Profile::Azure, "5.31").unwrap();
+        assert_eq!((id.as_str(), r.cis), ("5.31", &["5.32"][..]));
+        assert_eq!(find(Profile::Azure, "cis:5.32").unwrap().0, "5.32");
+        assert_eq!(find(Profile::Cis16, "azure:5.31").unwrap().0, "5.31");
+        assert_eq!(find(Profile::Cis16, "5.32").unwrap().1.azure, Some("5.31"));
+        assert!(find(Profile::Azure, "9.99").is_none());
+        assert!(find(Profile::Azure, "nope:1").is_none());
+    }
+
+    #[test]
+    fn every_cis_recommendation_is_implemented_once() {
+        let ids: Vec<&str> = profile_rules(Profile::Cis16).iter().map(|(i, _)| *i).collect();
+        let csv = include_str!("../tests/cis_v1_6_ids.txt");
+        let want: Vec<&str> = csv.lines().filter(|l| !l.is_empty()).collect();
+        assert_eq!(ids, want);
     }
 }

@@ -47,6 +47,7 @@ pub enum Section {
     DaemonFiles = 3,
     Images = 4,
     Runtime = 5,
+    Operations = 6,
     Swarm = 7,
 }
 
@@ -61,6 +62,7 @@ impl Section {
             Section::DaemonFiles => "Docker daemon configuration files",
             Section::Images => "Container images and build files",
             Section::Runtime => "Container runtime",
+            Section::Operations => "Docker security operations",
             Section::Swarm => "Docker swarm configuration",
         }
     }
@@ -78,12 +80,64 @@ pub enum Scope {
     Swarm,
 }
 
+/// A benchmark a rule can be reported under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Profile {
+    /// The Azure security baseline for Docker hosts: ids are its CCEIDs (`5.31`).
+    #[serde(rename = "azure")]
+    Azure,
+    /// CIS Docker Benchmark v1.6.0: ids are CIS numbers (`5.32`).
+    #[serde(rename = "cis-1.6")]
+    Cis16,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 2] = [Profile::Azure, Profile::Cis16];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Azure => "azure",
+            Profile::Cis16 => "cis-1.6",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Profile::Azure => "Azure security baseline for Docker hosts",
+            Profile::Cis16 => "CIS Docker Benchmark v1.6.0",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == s)
+    }
+}
+
+/// Membership shorthands for [`Rule::profiles`].
+pub const AZURE_AND_CIS: &[Profile] = &[Profile::Azure, Profile::Cis16];
+pub const AZURE_ONLY: &[Profile] = &[Profile::Azure];
+pub const CIS_ONLY: &[Profile] = &[Profile::Cis16];
+/// A rule outside every profile, reachable through an alias (CIS 1.8's new 2.7).
+pub const NO_PROFILE: &[Profile] = &[];
+
+/// How the CIS benchmark classifies the recommendation (dockguard may still automate a "Manual" one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assessment {
+    Automated,
+    Manual,
+}
+
 /// One benchmark rule.
 pub struct Rule {
-    /// The id in the Azure baseline (its CCEID), e.g. `5.31`.
-    pub id: &'static str,
-    /// CIS Docker Benchmark v1.6.0 ids this rule implements.
+    /// The Azure baseline id (CCEID), e.g. `5.31`, when the baseline has this rule.
+    pub azure: Option<&'static str>,
+    /// CIS Docker Benchmark v1.6.0 ids this rule implements; the first is its id in the CIS profile.
     pub cis: &'static [&'static str],
+    /// The profiles that report this rule.
+    pub profiles: &'static [Profile],
+    /// CIS's own classification.
+    pub assessment: Assessment,
     pub title: &'static str,
     pub section: Section,
     pub severity: Severity,
@@ -99,8 +153,31 @@ pub struct Rule {
     pub check: fn(&Ctx) -> Outcome,
 }
 
+impl Rule {
+    /// The rule's id in a profile, when the profile reports it.
+    pub fn id_in(&self, profile: Profile) -> Option<&'static str> {
+        if !self.profiles.contains(&profile) {
+            return None;
+        }
+        match profile {
+            Profile::Azure => self.azure,
+            Profile::Cis16 => self.cis.first().copied(),
+        }
+    }
+
+    /// A name for messages: the Azure id, else the CIS id.
+    pub fn label(&self) -> String {
+        match (self.azure, self.cis.first()) {
+            (Some(a), _) if self.profiles.contains(&Profile::Azure) => a.to_string(),
+            (_, Some(c)) => format!("cis:{c}"),
+            (Some(a), None) => a.to_string(),
+            (None, None) => self.title.to_string(),
+        }
+    }
+}
+
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Rule({} {})", self.id, self.title)
+        write!(f, "Rule({} {})", self.label(), self.title)
     }
 }

@@ -5,4 +5,5 @@ pub mod section2;
 pub mod section3;
 pub mod section4;
 pub mod section5;
+pub mod section6;
 pub mod section7;

@@ -4,9 +4,11 @@ use super::common::{data_root_from_info, norm_path};
 use crate::prelude::*;
 use dockguard_facts::MountPoint;
 
-pub const RULE: Rule = Rule {
-    id: "1.01",
+pub static RULE: Rule = Rule {
+    azure: Some("1.01"),
     cis: &["1.1.1"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure a separate partition for containers has been created",
     section: Section::Host,
     severity: Severity::Low,

@@ -2,9 +2,11 @@
 
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "1.03",
+pub static RULE: Rule = Rule {
+    azure: Some("1.03"),
     cis: &["1.2.2"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure docker version is up-to-date",
     section: Section::Host,
     severity: Severity::High,

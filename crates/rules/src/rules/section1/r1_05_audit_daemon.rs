@@ -5,9 +5,11 @@ use crate::check::{audit_rule_path, audit_rules};
 use crate::prelude::*;
 use dockguard_facts::{Fact, FileFact};
 
-pub const RULE: Rule = Rule {
-    id: "1.05",
+pub static RULE: Rule = Rule {
+    azure: Some("1.05"),
     cis: &["1.1.3"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Automated,
     title: "Ensure auditing is configured for the docker daemon",
     section: Section::Host,
     severity: Severity::Medium,

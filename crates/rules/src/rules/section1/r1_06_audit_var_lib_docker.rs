@@ -3,9 +3,11 @@
 use super::common::{data_root, watch_rule, Watch};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "1.06",
+pub static RULE: Rule = Rule {
+    azure: Some("1.06"),
     cis: &["1.1.5"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure auditing is configured for Docker files and directories - /var/lib/docker",
     section: Section::Host,
     severity: Severity::Medium,

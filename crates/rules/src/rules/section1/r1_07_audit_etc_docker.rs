@@ -3,9 +3,11 @@
 use super::common::{watch_rule, Watch};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "1.07",
+pub static RULE: Rule = Rule {
+    azure: Some("1.07"),
     cis: &["1.1.6"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Automated,
     title: "Ensure auditing is configured for Docker files and directories - /etc/docker",
     section: Section::Host,
     severity: Severity::Medium,

@@ -3,9 +3,11 @@
 use super::common::{watch_rule, Watch};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "1.10",
+pub static RULE: Rule = Rule {
+    azure: Some("1.10"),
     cis: &["1.1.10"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Automated,
     title: "Ensure auditing is configured for Docker files and directories - /etc/default/docker",
     section: Section::Host,
     severity: Severity::Low,

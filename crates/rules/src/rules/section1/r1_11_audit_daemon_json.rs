@@ -4,9 +4,11 @@ use super::common::{watch_rule, Watch};
 use crate::prelude::*;
 use dockguard_facts::Fact;
 
-pub const RULE: Rule = Rule {
-    id: "1.11",
+pub static RULE: Rule = Rule {
+    azure: Some("1.11"),
     cis: &["1.1.11"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Automated,
     title: "Ensure auditing is configured for Docker files and directories - /etc/docker/daemon.json",
     section: Section::Host,
     severity: Severity::Low,

@@ -3,9 +3,11 @@
 use super::common::{watch_rule, Watch};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "1.13",
+pub static RULE: Rule = Rule {
+    azure: Some("1.13"),
     cis: &["1.1.18"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure auditing is configured for Docker files and directories - /usr/bin/docker-runc",
     section: Section::Host,
     severity: Severity::Low,

@@ -14,6 +14,7 @@ pub mod r2_14_live_restore;
 pub mod r2_15_userland_proxy;
 pub mod r2_17_experimental;
 pub mod r2_18_no_new_privileges;
+pub mod r2_devicemapper;
 
 crate::declare_rules! {
     r2_01_icc,
@@ -31,6 +32,7 @@ crate::declare_rules! {
     r2_15_userland_proxy,
     r2_17_experimental,
     r2_18_no_new_privileges,
+    r2_devicemapper,
 }
 
 mod common;

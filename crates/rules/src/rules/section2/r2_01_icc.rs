@@ -6,9 +6,11 @@ use crate::prelude::*;
 /// The option of the default bridge network that carries the running daemon's `icc`.
 const ENABLE_ICC: &str = "com.docker.network.bridge.enable_icc";
 
-pub const RULE: Rule = Rule {
-    id: "2.01",
+pub static RULE: Rule = Rule {
+    azure: Some("2.01"),
     cis: &["2.2"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure network traffic is restricted between containers on the default bridge",
     section: Section::Daemon,
     severity: Severity::Medium,

@@ -2,9 +2,11 @@
 
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "2.02",
+pub static RULE: Rule = Rule {
+    azure: Some("2.02"),
     cis: &["2.3"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure the logging level is set to 'info'",
     section: Section::Daemon,
     severity: Severity::Medium,

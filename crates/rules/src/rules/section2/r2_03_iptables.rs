@@ -3,9 +3,11 @@
 use super::common::bool_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "2.03",
+pub static RULE: Rule = Rule {
+    azure: Some("2.03"),
     cis: &["2.4"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure Docker is allowed to make changes to iptables",
     section: Section::Daemon,
     severity: Severity::Medium,

@@ -6,9 +6,11 @@ use dockguard_facts::daemon::is_builtin_insecure_cidr;
 
 const KEY: &str = "insecure-registries";
 
-pub const RULE: Rule = Rule {
-    id: "2.04",
+pub static RULE: Rule = Rule {
+    azure: Some("2.04"),
     cis: &["2.5"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure insecure registries aren't used",
     section: Section::Daemon,
     severity: Severity::High,

@@ -5,9 +5,11 @@ use crate::prelude::*;
 
 const KEY: &str = "storage-driver";
 
-pub const RULE: Rule = Rule {
-    id: "2.05",
+pub static RULE: Rule = Rule {
+    azure: Some("2.05"),
     cis: &["2.6"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "The 'aufs' storage driver shouldn't be used by the docker daemon",
     section: Section::Daemon,
     severity: Severity::Low,

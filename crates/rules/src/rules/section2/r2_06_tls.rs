@@ -6,9 +6,11 @@ use crate::prelude::*;
 /// The CA that verifies clients, the server certificate and its key.
 const TLS_FILES: [&str; 3] = ["tlscacert", "tlscert", "tlskey"];
 
-pub const RULE: Rule = Rule {
-    id: "2.06",
+pub static RULE: Rule = Rule {
+    azure: Some("2.06"),
     cis: &["2.7"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure TLS authentication for Docker daemon is configured",
     section: Section::Daemon,
     severity: Severity::Critical,

@@ -7,9 +7,11 @@ use serde_json::Value;
 
 const KEY: &str = "default-ulimits";
 
-pub const RULE: Rule = Rule {
-    id: "2.07",
+pub static RULE: Rule = Rule {
+    azure: Some("2.07"),
     cis: &["2.8"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure the default ulimit's configured appropriately",
     section: Section::Daemon,
     severity: Severity::Low,

@@ -5,9 +5,11 @@ use crate::prelude::*;
 
 const KEY: &str = "userns-remap";
 
-pub const RULE: Rule = Rule {
-    id: "2.08",
+pub static RULE: Rule = Rule {
+    azure: Some("2.08"),
     cis: &["2.9"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Enable user namespace support",
     section: Section::Daemon,
     severity: Severity::Medium,

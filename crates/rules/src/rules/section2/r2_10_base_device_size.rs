@@ -5,9 +5,11 @@ use crate::prelude::*;
 
 const KEY: &str = "storage-opts";
 
-pub const RULE: Rule = Rule {
-    id: "2.10",
+pub static RULE: Rule = Rule {
+    azure: Some("2.10"),
     cis: &["2.11"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure base device size isn't changed until needed",
     section: Section::Daemon,
     severity: Severity::Low,

@@ -5,9 +5,11 @@ use crate::prelude::*;
 
 const KEY: &str = "authorization-plugins";
 
-pub const RULE: Rule = Rule {
-    id: "2.11",
+pub static RULE: Rule = Rule {
+    azure: Some("2.11"),
     cis: &["2.12"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure that authorization for Docker client commands is enabled",
     section: Section::Daemon,
     severity: Severity::Low,

@@ -6,9 +6,11 @@ use dockguard_facts::daemon::value_text;
 
 const KEY: &str = "log-driver";
 
-pub const RULE: Rule = Rule {
-    id: "2.12",
+pub static RULE: Rule = Rule {
+    azure: Some("2.12"),
     cis: &["2.13"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure centralized and remote logging is configured",
     section: Section::Daemon,
     severity: Severity::Low,

@@ -3,9 +3,11 @@
 use super::common::bool_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "2.14",
+pub static RULE: Rule = Rule {
+    azure: Some("2.14"),
     cis: &["2.15"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure live restore is Enabled",
     section: Section::Daemon,
     severity: Severity::Low,

@@ -3,9 +3,11 @@
 use super::common::bool_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "2.15",
+pub static RULE: Rule = Rule {
+    azure: Some("2.15"),
     cis: &["2.16"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure Userland Proxy is Disabled",
     section: Section::Daemon,
     severity: Severity::Low,

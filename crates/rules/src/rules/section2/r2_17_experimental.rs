@@ -5,9 +5,11 @@ use crate::prelude::*;
 
 const KEY: &str = "experimental";
 
-pub const RULE: Rule = Rule {
-    id: "2.17",
+pub static RULE: Rule = Rule {
+    azure: Some("2.17"),
     cis: &["2.18"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure experimental features are avoided in production",
     section: Section::Daemon,
     severity: Severity::Medium,

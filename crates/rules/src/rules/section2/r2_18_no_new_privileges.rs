@@ -3,9 +3,11 @@
 use super::common::bool_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "2.18",
+pub static RULE: Rule = Rule {
+    azure: Some("2.18"),
     cis: &["2.14"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure containers are restricted from acquiring new privileges",
     section: Section::Daemon,
     severity: Severity::Medium,

@@ -4,9 +4,11 @@ use super::common::{service_unit, NO_SERVICE_UNIT};
 use crate::check::{owner_rule, Owner};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.01",
+pub static RULE: Rule = Rule {
+    azure: Some("3.01"),
     cis: &["3.1"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Automated,
     title: "Ensure that docker.service file ownership is set to root:root",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

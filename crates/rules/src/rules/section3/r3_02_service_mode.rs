@@ -4,9 +4,11 @@ use super::common::{service_unit, NO_SERVICE_UNIT};
 use crate::check::mode_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.02",
+pub static RULE: Rule = Rule {
+    azure: Some("3.02"),
     cis: &["3.2"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Automated,
     title: "Ensure that docker.service file permissions are set to 644 or more restrictive",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

@@ -4,9 +4,11 @@ use super::common::{socket_unit, NO_SOCKET_UNIT};
 use crate::check::{owner_rule, Owner};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.03",
+pub static RULE: Rule = Rule {
+    azure: Some("3.03"),
     cis: &["3.3"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Automated,
     title: "Ensure that docker.socket file ownership is set to root:root",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

@@ -4,9 +4,11 @@ use super::common::{socket_unit, NO_SOCKET_UNIT};
 use crate::check::mode_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.04",
+pub static RULE: Rule = Rule {
+    azure: Some("3.04"),
     cis: &["3.4"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Automated,
     title: "Ensure that docker.socket file permissions are set to 644 or more restrictive",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

@@ -4,9 +4,11 @@ use super::common::{fixed, ETC_DOCKER};
 use crate::check::{owner_rule, Owner};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.05",
+pub static RULE: Rule = Rule {
+    azure: Some("3.05"),
     cis: &["3.5"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Automated,
     title: "Ensure that /etc/docker directory ownership is set to root:root",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

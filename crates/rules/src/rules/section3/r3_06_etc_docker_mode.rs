@@ -4,9 +4,11 @@ use super::common::{fixed, ETC_DOCKER};
 use crate::check::mode_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.06",
+pub static RULE: Rule = Rule {
+    azure: Some("3.06"),
     cis: &["3.6"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Automated,
     title: "Ensure that /etc/docker directory permissions are set to 755 or more restrictive",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

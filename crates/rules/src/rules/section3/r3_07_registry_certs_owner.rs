@@ -4,9 +4,11 @@ use super::common::{registry_certs, NO_REGISTRY_CERTS};
 use crate::check::{owner_rule, Owner};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.07",
+pub static RULE: Rule = Rule {
+    azure: Some("3.07"),
     cis: &["3.7"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure that registry certificate file ownership is set to root:root",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

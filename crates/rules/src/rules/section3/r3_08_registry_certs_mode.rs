@@ -4,9 +4,11 @@ use super::common::{registry_certs, NO_REGISTRY_CERTS};
 use crate::check::mode_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.08",
+pub static RULE: Rule = Rule {
+    azure: Some("3.08"),
     cis: &["3.8"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure that registry certificate file permissions are set to 444 or more restrictive",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

@@ -4,9 +4,11 @@ use super::common::{tls_file, NO_TLS};
 use crate::check::{owner_rule, Owner};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.09",
+pub static RULE: Rule = Rule {
+    azure: Some("3.09"),
     cis: &["3.9"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure that TLS CA certificate file ownership is set to root:root",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

@@ -4,9 +4,11 @@ use super::common::{tls_file, NO_TLS};
 use crate::check::{owner_rule, Owner};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.11",
+pub static RULE: Rule = Rule {
+    azure: Some("3.11"),
     cis: &["3.11"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure that Docker server certificate file ownership is set to root:root",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

@@ -4,9 +4,11 @@ use super::common::{tls_file, NO_TLS};
 use crate::check::mode_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.12",
+pub static RULE: Rule = Rule {
+    azure: Some("3.12"),
     cis: &["3.12"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure that Docker server certificate file permissions are set to 444 or more restrictive",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

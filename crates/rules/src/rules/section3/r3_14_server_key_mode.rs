@@ -4,9 +4,11 @@ use super::common::{tls_file, NO_TLS};
 use crate::check::mode_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.14",
+pub static RULE: Rule = Rule {
+    azure: Some("3.14"),
     cis: &["3.14"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure that Docker server certificate key file permissions are set to 400",
     section: Section::DaemonFiles,
     severity: Severity::High,

@@ -4,9 +4,11 @@ use super::common::{unix_sockets, NO_UNIX_SOCKET};
 use crate::check::{owner_rule, Owner};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.15",
+pub static RULE: Rule = Rule {
+    azure: Some("3.15"),
     cis: &["3.15"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Automated,
     title: "Ensure that Docker socket file ownership is set to root:docker",
     section: Section::DaemonFiles,
     severity: Severity::High,

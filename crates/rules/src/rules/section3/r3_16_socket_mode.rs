@@ -4,9 +4,11 @@ use super::common::{unix_sockets, NO_UNIX_SOCKET};
 use crate::check::mode_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.16",
+pub static RULE: Rule = Rule {
+    azure: Some("3.16"),
     cis: &["3.16"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Automated,
     title: "Ensure that Docker socket file permissions are set to 660 or more restrictive",
     section: Section::DaemonFiles,
     severity: Severity::High,

@@ -4,9 +4,11 @@ use super::common::daemon_json;
 use crate::check::{owner_rule, Owner};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.17",
+pub static RULE: Rule = Rule {
+    azure: Some("3.17"),
     cis: &["3.17"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure that daemon.json file ownership is set to root:root",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

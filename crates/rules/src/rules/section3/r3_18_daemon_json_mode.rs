@@ -4,9 +4,11 @@ use super::common::daemon_json;
 use crate::check::mode_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.18",
+pub static RULE: Rule = Rule {
+    azure: Some("3.18"),
     cis: &["3.18"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure that daemon.json file permissions are set to 644 or more restrictive",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

@@ -4,9 +4,11 @@ use super::common::{fixed, DEFAULT_DOCKER};
 use crate::check::{owner_rule, Owner};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.19",
+pub static RULE: Rule = Rule {
+    azure: Some("3.19"),
     cis: &["3.19"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure that /etc/default/docker file ownership is set to root:root",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

@@ -4,9 +4,11 @@ use super::common::{fixed, DEFAULT_DOCKER};
 use crate::check::mode_rule;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "3.20",
+pub static RULE: Rule = Rule {
+    azure: Some("3.20"),
     cis: &["3.20"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure that /etc/default/docker file permissions are set to 644 or more restrictive",
     section: Section::DaemonFiles,
     severity: Severity::Medium,

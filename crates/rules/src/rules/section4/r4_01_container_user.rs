@@ -4,9 +4,11 @@ use crate::check::{is_root_user, per_container};
 use crate::prelude::*;
 use dockguard_facts::ContainerFacts;
 
-pub const RULE: Rule = Rule {
-    id: "4.01",
+pub static RULE: Rule = Rule {
+    azure: Some("4.01"),
     cis: &["4.1"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure a user for the container has been created",
     section: Section::Images,
     severity: Severity::High,

@@ -2,9 +2,11 @@
 
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "4.06",
+pub static RULE: Rule = Rule {
+    azure: Some("4.06"),
     cis: &["4.6"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure HEALTHCHECK instructions have been added to the container image",
     section: Section::Images,
     severity: Severity::Low,

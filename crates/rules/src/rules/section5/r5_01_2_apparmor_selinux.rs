@@ -5,9 +5,11 @@ use crate::check::per_container;
 use crate::prelude::*;
 use dockguard_facts::ContainerFacts;
 
-pub const RULE: Rule = Rule {
-    id: "5.01-2",
+pub static RULE: Rule = Rule {
+    azure: Some("5.01-2"),
     cis: &["5.2", "5.3"],
+    profiles: AZURE_ONLY,
+    assessment: Assessment::Manual,
     title: "Ensure either SELinux or AppArmor is enabled as appropriate",
     section: Section::Runtime,
     severity: Severity::High,

@@ -4,9 +4,11 @@ use crate::check::per_container;
 use crate::prelude::*;
 use dockguard_facts::ContainerFacts;
 
-pub const RULE: Rule = Rule {
-    id: "5.03",
+pub static RULE: Rule = Rule {
+    azure: Some("5.03"),
     cis: &["5.4"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure Linux Kernel Capabilities are restricted within containers",
     section: Section::Runtime,
     severity: Severity::High,

@@ -3,9 +3,11 @@
 use crate::check::{per_container, verdict};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.04",
+pub static RULE: Rule = Rule {
+    azure: Some("5.04"),
     cis: &["5.5"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure privileged containers aren't used",
     section: Section::Runtime,
     severity: Severity::Critical,

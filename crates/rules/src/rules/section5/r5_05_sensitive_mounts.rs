@@ -3,9 +3,11 @@
 use crate::check::per_container;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.05",
+pub static RULE: Rule = Rule {
+    azure: Some("5.05"),
     cis: &["5.6"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure sensitive host system directories aren't mounted on containers",
     section: Section::Runtime,
     severity: Severity::High,

@@ -4,9 +4,11 @@ use super::common::human_bytes;
 use crate::check::{per_container, verdict};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.10",
+pub static RULE: Rule = Rule {
+    azure: Some("5.10"),
     cis: &["5.11"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure memory usage for container is limited",
     section: Section::Runtime,
     severity: Severity::Medium,

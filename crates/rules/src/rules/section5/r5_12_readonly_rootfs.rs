@@ -3,9 +3,11 @@
 use crate::check::{per_container, verdict};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.12",
+pub static RULE: Rule = Rule {
+    azure: Some("5.12"),
     cis: &["5.13"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure the container's root filesystem is mounted as read only",
     section: Section::Runtime,
     severity: Severity::Medium,

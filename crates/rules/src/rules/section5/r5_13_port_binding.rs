@@ -4,9 +4,11 @@ use crate::check::per_container;
 use crate::prelude::*;
 use dockguard_facts::{is_wildcard_ip, PortBinding};
 
-pub const RULE: Rule = Rule {
-    id: "5.13",
+pub static RULE: Rule = Rule {
+    azure: Some("5.13"),
     cis: &["5.14"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure incoming container traffic is bound to a specific host interface",
     section: Section::Runtime,
     severity: Severity::Medium,

@@ -3,9 +3,11 @@
 use crate::check::per_container;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.14",
+pub static RULE: Rule = Rule {
+    azure: Some("5.14"),
     cis: &["5.15"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure 'on-failure' container restart policy is set to '5' or lower",
     section: Section::Runtime,
     severity: Severity::Low,

@@ -3,9 +3,11 @@
 use super::common::host_namespace_check;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.16",
+pub static RULE: Rule = Rule {
+    azure: Some("5.16"),
     cis: &["5.17"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure the host's IPC namespace isn't shared",
     section: Section::Runtime,
     severity: Severity::High,

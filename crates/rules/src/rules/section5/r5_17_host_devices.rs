@@ -4,9 +4,11 @@ use crate::check::per_container;
 use crate::prelude::*;
 use dockguard_facts::DeviceFacts;
 
-pub const RULE: Rule = Rule {
-    id: "5.17",
+pub static RULE: Rule = Rule {
+    azure: Some("5.17"),
     cis: &["5.18"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure host devices aren't directly exposed to containers",
     section: Section::Runtime,
     severity: Severity::High,

@@ -3,9 +3,11 @@
 use crate::check::per_container;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.19",
+pub static RULE: Rule = Rule {
+    azure: Some("5.19"),
     cis: &["5.20"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure mount propagation mode isn't set to shared",
     section: Section::Runtime,
     severity: Severity::Medium,

@@ -3,9 +3,11 @@
 use super::common::host_namespace_check;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.20",
+pub static RULE: Rule = Rule {
+    azure: Some("5.20"),
     cis: &["5.21"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure the host's UTS namespace isn't shared",
     section: Section::Runtime,
     severity: Severity::High,

@@ -3,9 +3,11 @@
 use crate::check::per_container;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.24",
+pub static RULE: Rule = Rule {
+    azure: Some("5.24"),
     cis: &["5.25"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure cgroup usage is confirmed",
     section: Section::Runtime,
     severity: Severity::Low,

@@ -4,9 +4,11 @@ use super::common::security_opt_values;
 use crate::check::per_container;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.25",
+pub static RULE: Rule = Rule {
+    azure: Some("5.25"),
     cis: &["5.26"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure the container is restricted from acquiring additional privileges",
     section: Section::Runtime,
     severity: Severity::Medium,

@@ -3,9 +3,11 @@
 use crate::check::per_container;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.26",
+pub static RULE: Rule = Rule {
+    azure: Some("5.26"),
     cis: &["5.27"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure container health is checked at runtime",
     section: Section::Runtime,
     severity: Severity::Low,

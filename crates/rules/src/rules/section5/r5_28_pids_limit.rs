@@ -3,9 +3,11 @@
 use crate::check::{per_container, verdict};
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.28",
+pub static RULE: Rule = Rule {
+    azure: Some("5.28"),
     cis: &["5.29"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure PIDs cgroup limit's used",
     section: Section::Runtime,
     severity: Severity::Medium,

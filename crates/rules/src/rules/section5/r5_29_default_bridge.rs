@@ -5,9 +5,11 @@ use crate::check::per_container;
 use crate::prelude::*;
 use dockguard_facts::{ContainerFacts, Fact};
 
-pub const RULE: Rule = Rule {
-    id: "5.29",
+pub static RULE: Rule = Rule {
+    azure: Some("5.29"),
     cis: &["5.30"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure Docker's default bridge docker0 isn't used",
     section: Section::Runtime,
     severity: Severity::Low,

@@ -3,9 +3,11 @@
 use super::common::host_namespace_check;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.30",
+pub static RULE: Rule = Rule {
+    azure: Some("5.30"),
     cis: &["5.31"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure the host's user namespace isn't shared",
     section: Section::Runtime,
     severity: Severity::High,

@@ -3,9 +3,11 @@
 use crate::check::per_container;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "5.31",
+pub static RULE: Rule = Rule {
+    azure: Some("5.31"),
     cis: &["5.32"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure the Docker socket isn't mounted inside any containers",
     section: Section::Runtime,
     severity: Severity::Critical,

@@ -4,9 +4,11 @@ use super::common::active_swarm;
 use crate::prelude::*;
 use dockguard_facts::{is_wildcard_ip, Listener};
 
-pub const RULE: Rule = Rule {
-    id: "7.03",
+pub static RULE: Rule = Rule {
+    azure: Some("7.03"),
     cis: &["7.2"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure swarm services are bound to a specific host interface",
     section: Section::Swarm,
     severity: Severity::Medium,

@@ -3,9 +3,11 @@
 use super::common::active_swarm;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "7.04",
+pub static RULE: Rule = Rule {
+    azure: Some("7.04"),
     cis: &["7.3"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure data exchanged between containers are encrypted on different nodes on the overlay network",
     section: Section::Swarm,
     severity: Severity::Medium,

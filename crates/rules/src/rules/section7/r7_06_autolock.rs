@@ -3,9 +3,11 @@
 use super::common::active_swarm;
 use crate::prelude::*;
 
-pub const RULE: Rule = Rule {
-    id: "7.06",
+pub static RULE: Rule = Rule {
+    azure: Some("7.06"),
     cis: &["7.5"],
+    profiles: AZURE_AND_CIS,
+    assessment: Assessment::Manual,
     title: "Ensure swarm manager is run in auto-lock mode",
     section: Section::Swarm,
     severity: Severity::Medium,

@@ -1,0 +1,3 @@
+//! Section 6: Docker security operations.
+
+crate::declare_rules! {}
