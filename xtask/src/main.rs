@@ -49,7 +49,11 @@ fn ids_of(r: &Rule) -> String {
     if !r.cis.is_empty() {
         ids.push(format!(
             "CIS Docker Benchmark v1.6.0 {}",
-            r.cis.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            r.cis
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     for (alias, t) in ALIASES.iter() {
@@ -86,10 +90,18 @@ pub fn render_docs() -> BTreeMap<String, String> {
         for (id, r) in profile_rules(profile) {
             if r.section.number() != section {
                 section = r.section.number();
-                index.push_str(&format!("| **{section}** | | **{}** | | | |\n", r.section.title()));
+                index.push_str(&format!(
+                    "| **{section}** | | **{}** | | | |\n",
+                    r.section.title()
+                ));
             }
             let also = match profile {
-                Profile::Azure => r.cis.iter().map(|c| format!("cis:{c}")).collect::<Vec<_>>().join(", "),
+                Profile::Azure => r
+                    .cis
+                    .iter()
+                    .map(|c| format!("cis:{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 Profile::Cis16 => r.azure.map(|a| format!("azure:{a}")).unwrap_or_default(),
             };
             index.push_str(&format!(

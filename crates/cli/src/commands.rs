@@ -286,7 +286,14 @@ fn rules(a: RulesArgs) -> Result<ExitCode> {
             };
             let mut s = row("ID", other, "SEVERITY", "LVL", "CIS", "TITLE");
             if profile == dockguard_rules::Profile::Azure {
-                s.push_str(&row("0.0", "-", "info", "-", "-", dockguard_rules::inventory::INVENTORY_TITLE));
+                s.push_str(&row(
+                    "0.0",
+                    "-",
+                    "info",
+                    "-",
+                    "-",
+                    dockguard_rules::inventory::INVENTORY_TITLE,
+                ));
             }
             for (id, r) in &selected {
                 let other_id = match profile {
@@ -297,7 +304,14 @@ fn rules(a: RulesArgs) -> Result<ExitCode> {
                     dockguard_rules::Assessment::Automated => "automated",
                     dockguard_rules::Assessment::Manual => "manual",
                 };
-                s.push_str(&row(id, &other_id, r.severity.as_str(), &r.level.to_string(), kind, r.title));
+                s.push_str(&row(
+                    id,
+                    &other_id,
+                    r.severity.as_str(),
+                    &r.level.to_string(),
+                    kind,
+                    r.title,
+                ));
             }
             s
         }
@@ -321,7 +335,11 @@ fn explain(id: &str, profile: dockguard_rules::Profile) -> Result<ExitCode> {
          Why it matters\n  {rat}\n\nHow dockguard checks it\n  {audit}\n\nHow to fix it\n  {fix}\n",
         title = r.title,
         azure = r.azure.unwrap_or("-"),
-        cis = if r.cis.is_empty() { "-".to_string() } else { r.cis.join(", ") },
+        cis = if r.cis.is_empty() {
+            "-".to_string()
+        } else {
+            r.cis.join(", ")
+        },
         sn = r.section.number(),
         st = r.section.title(),
         sev = r.severity,

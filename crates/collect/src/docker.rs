@@ -117,10 +117,24 @@ pub async fn collect(
         .collect();
     let inspected: Vec<Result<ContainerFacts, ContainerError>> = stream::iter(ids)
         .map(|(id, name)| async move {
-            docker
-                .inspect_container(&id, None)
-                .await
-                .map(container_facts)
+            let inspected = docker.inspect_container(&id, None).await;
+            let exec_ids = inspected
+                .as_ref()
+                .ok()
+                .and_then(|c| c.exec_ids.clone())
+                .unwrap_or_default();
+            let mut execs = Vec::new();
+            for exec in exec_ids {
+                // An exec that ended and was cleaned up between the two calls is simply gone.
+                if let Ok(e) = docker.inspect_exec(&exec).await {
+                    execs.push(exec_facts(e));
+                }
+            }
+            inspected
+                .map(|c| ContainerFacts {
+                    execs,
+                    ..container_facts(c)
+                })
                 .map_err(|e| ContainerError {
                     error: match &e {
                         bollard::errors::Error::DockerResponseServerError {
@@ -154,10 +168,15 @@ pub async fn collect(
         .collect();
     let image_results: Vec<Result<ImageFacts, ImageError>> = stream::iter(image_ids)
         .map(|id| async move {
-            docker
-                .inspect_image(&id)
-                .await
-                .map(image_facts)
+            let (inspect, history) =
+                tokio::join!(docker.inspect_image(&id), docker.image_history(&id));
+            inspect
+                .map(|i| ImageFacts {
+                    history: history
+                        .map(|h| h.into_iter().map(|e| e.created_by).collect())
+                        .unwrap_or_default(),
+                    ..image_facts(i)
+                })
                 .map_err(|e| ImageError {
                     error: format!("image inspect failed: {e}"),
                     id,
@@ -180,9 +199,36 @@ pub async fn collect(
         docker.list_images(Some(ListImagesOptions::default())),
         docker.list_networks(None::<ListNetworksOptions>)
     );
-    let image_count = match image_list {
-        Ok(l) => l.len() as u64,
-        Err(_) => info.images.unwrap_or(0).max(0) as u64,
+    let (image_count, image_list) = match image_list {
+        Ok(l) => (
+            l.len() as u64,
+            l.into_iter()
+                .map(|i| ImageSummaryFacts {
+                    id: i.id,
+                    tags: i.repo_tags,
+                    created: i.created,
+                    size: i.size,
+                })
+                .collect(),
+        ),
+        Err(_) => (info.images.unwrap_or(0).max(0) as u64, Vec::new()),
+    };
+    let is_manager = info
+        .swarm
+        .as_ref()
+        .and_then(|s| s.control_available)
+        .unwrap_or(false);
+    let swarm_secrets = if is_manager {
+        Some(match docker.list_secrets(None).await {
+            Ok(list) => Fact::Ok(
+                list.into_iter()
+                    .filter_map(|s| s.spec.and_then(|sp| sp.name))
+                    .collect(),
+            ),
+            Err(e) => Fact::Error(format!("GET /secrets failed: {e}")),
+        })
+    } else {
+        None
     };
     let networks = match networks {
         Ok(n) => Fact::Ok(n.into_iter().map(network_facts).collect()),
@@ -197,7 +243,10 @@ pub async fn collect(
         images,
         image_errors,
         image_count,
+        image_list,
         networks,
+        swarm_secrets,
+        processes_error: None,
     })
 }
 
@@ -260,9 +309,22 @@ fn info_facts(i: SystemInfo) -> InfoFacts {
             nodes: swarm.nodes.map(|m| m.max(0) as u64),
             autolock_managers: swarm
                 .cluster
-                .and_then(|c| c.spec)
-                .and_then(|s| s.encryption_config)
+                .as_ref()
+                .and_then(|c| c.spec.as_ref())
+                .and_then(|s| s.encryption_config.as_ref())
                 .and_then(|e| e.auto_lock_managers),
+            node_cert_expiry_secs: swarm
+                .cluster
+                .as_ref()
+                .and_then(|c| c.spec.as_ref())
+                .and_then(|s| s.ca_config.as_ref())
+                .and_then(|c| c.node_cert_expiry)
+                .map(|ns| ns / 1_000_000_000),
+            root_rotation_in_progress: swarm
+                .cluster
+                .as_ref()
+                .and_then(|c| c.root_rotation_in_progress),
+            data_path_port: swarm.cluster.as_ref().and_then(|c| c.data_path_port),
         },
     }
 }
@@ -356,6 +418,38 @@ pub fn container_facts(c: ContainerInspectResponse) -> ContainerFacts {
             })
             .collect(),
         networks,
+        cpu_shares: hc.cpu_shares.unwrap_or(0),
+        ulimits: hc
+            .ulimits
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| {
+                format!(
+                    "{}={}:{}",
+                    u.name.unwrap_or_default(),
+                    u.soft.unwrap_or(0),
+                    u.hard.unwrap_or(0)
+                )
+            })
+            .collect(),
+        execs: Vec::new(),
+        processes: None,
+    }
+}
+
+fn exec_facts(e: bollard::models::ExecInspectResponse) -> ExecFacts {
+    let pc = e.process_config.unwrap_or_default();
+    let mut command = pc.entrypoint.unwrap_or_default();
+    for a in pc.arguments.unwrap_or_default() {
+        command.push(' ');
+        command.push_str(&a);
+    }
+    ExecFacts {
+        id: e.id.unwrap_or_default(),
+        privileged: pc.privileged.unwrap_or(false),
+        user: pc.user.unwrap_or_default(),
+        command,
+        running: e.running.unwrap_or(false),
     }
 }
 
@@ -367,6 +461,14 @@ fn image_facts(i: ImageInspect) -> ImageFacts {
         user: cfg.user.unwrap_or_default(),
         healthcheck: cfg.healthcheck.and_then(|h| h.test),
         created: i.created.map(|c| c.to_string()).unwrap_or_default(),
+        env_names: cfg
+            .env
+            .unwrap_or_default()
+            .into_iter()
+            .map(|kv| kv.split('=').next().unwrap_or_default().to_string())
+            .collect(),
+        history: Vec::new(),
+        repo_digests: i.repo_digests.unwrap_or_default(),
     }
 }
 

@@ -5,7 +5,8 @@
 //! followed *inside* the root, so `--root /host` never escapes into the scanner's own filesystem.
 
 use dockguard_facts::{
-    AuditFile, DaemonProcess, Fact, FileFact, FileStat, HostFacts, Listener, MountPoint,
+    AuditFile, DaemonProcess, Fact, FileFact, FileStat, GroupMembers, HostFacts, Listener,
+    MountPoint,
 };
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -329,6 +330,106 @@ impl HostFs {
         } else {
             Fact::Error(last_err)
         }
+    }
+
+    /// The `docker` group: its explicit members and the accounts whose primary group it is.
+    pub fn docker_group(&self) -> Fact<Option<GroupMembers>> {
+        let group = match self.read_to_string("/etc/group") {
+            Ok(t) => t,
+            Err(e) => return Fact::Error(format!("cannot read /etc/group: {e}")),
+        };
+        let Some((gid, mut members)) = group.lines().find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() >= 4 && f[0] == "docker").then(|| {
+                let members = f[3]
+                    .split(',')
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                (f[2].parse::<u32>().unwrap_or(u32::MAX), members)
+            })
+        }) else {
+            return Fact::Ok(None);
+        };
+        let mut members: Vec<String> = std::mem::take(&mut members);
+        match self.read_to_string("/etc/passwd") {
+            Ok(passwd) => {
+                for l in passwd.lines() {
+                    let f: Vec<&str> = l.split(':').collect();
+                    if f.len() >= 4
+                        && f[3].parse::<u32>() == Ok(gid)
+                        && !members.iter().any(|m| m == f[0])
+                    {
+                        members.push(f[0].to_string());
+                    }
+                }
+            }
+            Err(e) => return Fact::Error(format!("cannot read /etc/passwd: {e}")),
+        }
+        members.sort();
+        Fact::Ok(Some(GroupMembers { gid, members }))
+    }
+
+    /// `DOCKER_*` assignments in `/etc/environment` (other variables are not kept: they may be secrets).
+    pub fn docker_environment(&self) -> Fact<BTreeMap<String, String>> {
+        match self.read_optional("/etc/environment") {
+            Err(e) => Fact::Error(e),
+            Ok(None) => Fact::Ok(BTreeMap::new()),
+            Ok(Some(t)) => Fact::Ok(
+                t.lines()
+                    .map(|l| l.trim().trim_start_matches("export ").trim())
+                    .filter_map(|l| l.split_once('='))
+                    .filter(|(k, _)| k.starts_with("DOCKER_"))
+                    .map(|(k, v)| {
+                        (
+                            k.to_string(),
+                            v.trim().trim_matches('"').trim_matches('\'').to_string(),
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Process names of the given containers, found by the container id in each process's cgroup
+    /// (`/proc/<pid>/cgroup`, cgroup v1 and v2). One pass over `/proc`.
+    pub fn container_processes(
+        &self,
+        ids: &[&str],
+    ) -> Result<BTreeMap<String, Vec<String>>, String> {
+        let proc_dir = self
+            .resolve("/proc", true)
+            .map_err(|e| format!("cannot resolve /proc: {e}"))?;
+        let entries = std::fs::read_dir(&proc_dir)
+            .map_err(|e| format!("cannot list /proc under {}: {e}", self.root.display()))?;
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let Some(pid) = name
+                .to_str()
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            else {
+                continue;
+            };
+            let Ok(cgroup) = std::fs::read_to_string(proc_dir.join(pid).join("cgroup")) else {
+                continue; // the process ended
+            };
+            let Some(id) = ids
+                .iter()
+                .find(|id| !id.is_empty() && cgroup.contains(**id))
+            else {
+                continue;
+            };
+            if let Ok(comm) = std::fs::read_to_string(proc_dir.join(pid).join("comm")) {
+                out.entry(id.to_string())
+                    .or_default()
+                    .push(comm.trim().to_string());
+            }
+        }
+        for v in out.values_mut() {
+            v.sort();
+        }
+        Ok(out)
     }
 
     pub fn host_facts(&self) -> HostFacts {

@@ -105,7 +105,10 @@ pub async fn collect(opts: &CollectOptions) -> Result<Facts, CollectError> {
         },
         mounts: fs.mounts(),
         listeners: fs.listeners(),
+        docker_group: fs.docker_group(),
+        docker_environment: fs.docker_environment(),
     };
+    attach_processes(&fs, &mut facts);
 
     // Every path a rule names, stat'ed once.
     let paths = paths_to_stat(&facts);
@@ -118,6 +121,30 @@ pub async fn collect(opts: &CollectOptions) -> Result<Facts, CollectError> {
         .collect();
     facts.collector.duration_ms = started.elapsed().as_millis() as u64;
     Ok(facts)
+}
+
+/// Fills in the processes of running containers from the host's `/proc` (one pass for all of them).
+fn attach_processes(fs: &HostFs, facts: &mut Facts) {
+    let Fact::Ok(docker) = &mut facts.docker else {
+        return;
+    };
+    let ids: Vec<&str> = docker
+        .containers
+        .iter()
+        .filter(|c| c.running)
+        .map(|c| c.id.as_str())
+        .collect();
+    if ids.is_empty() {
+        return;
+    }
+    match fs.container_processes(&ids) {
+        Ok(mut by_id) => {
+            for c in docker.containers.iter_mut().filter(|c| c.running) {
+                c.processes = Some(by_id.remove(&c.id).unwrap_or_default());
+            }
+        }
+        Err(e) => docker.processes_error = Some(e),
+    }
 }
 
 /// The host paths whose owner, group and mode the rules need.

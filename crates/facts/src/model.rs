@@ -26,6 +26,24 @@ pub struct Facts {
     pub mounts: Fact<Vec<MountPoint>>,
     /// Listening sockets of the host network namespace, from `/proc/<pid>/net/{tcp,tcp6,udp,udp6}`.
     pub listeners: Fact<Vec<Listener>>,
+    /// The `docker` group of the host (`/etc/group`, `/etc/passwd`); `None` when there is no such group.
+    #[serde(default = "not_collected")]
+    pub docker_group: Fact<Option<GroupMembers>>,
+    /// `DOCKER_*` variables set for every login in `/etc/environment` (names and values; nothing else kept).
+    #[serde(default = "not_collected")]
+    pub docker_environment: Fact<BTreeMap<String, String>>,
+}
+
+/// Default for facts added after a facts file was written: not collected, so rules report it.
+pub fn not_collected<T>() -> Fact<T> {
+    Fact::Error("not collected (facts file written by an older dockguard)".into())
+}
+
+/// Who may use a group: its explicit members and the accounts whose primary group it is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupMembers {
+    pub gid: u32,
+    pub members: Vec<String>,
 }
 
 impl Facts {
@@ -72,7 +90,26 @@ pub struct DockerFacts {
     pub image_errors: Vec<ImageError>,
     /// Number of images on the host (from the image list).
     pub image_count: u64,
+    /// Every image on the host, from the image list.
+    #[serde(default)]
+    pub image_list: Vec<ImageSummaryFacts>,
     pub networks: Fact<Vec<NetworkFacts>>,
+    /// Names of swarm secrets; asked only on swarm managers (`None` elsewhere).
+    #[serde(default)]
+    pub swarm_secrets: Option<Fact<Vec<String>>>,
+    /// Running containers' processes found under `/proc` (`None` when `/proc` could not be read).
+    #[serde(default)]
+    pub processes_error: Option<String>,
+}
+
+/// One entry of the image list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImageSummaryFacts {
+    pub id: String,
+    pub tags: Vec<String>,
+    /// Unix seconds.
+    pub created: i64,
+    pub size: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -137,6 +174,15 @@ pub struct SwarmFacts {
     pub nodes: Option<u64>,
     /// `Cluster.Spec.EncryptionConfig.AutoLockManagers`, only visible on managers.
     pub autolock_managers: Option<bool>,
+    /// `Cluster.Spec.CAConfig.NodeCertExpiry` in seconds, only visible on managers.
+    #[serde(default)]
+    pub node_cert_expiry_secs: Option<i64>,
+    /// `Cluster.RootRotationInProgress`, only visible on managers.
+    #[serde(default)]
+    pub root_rotation_in_progress: Option<bool>,
+    /// `Cluster.DataPathPort`, only visible on managers.
+    #[serde(default)]
+    pub data_path_port: Option<u32>,
 }
 
 impl SwarmFacts {
@@ -208,6 +254,30 @@ pub struct ContainerFacts {
     pub devices: Vec<DeviceFacts>,
     /// Names of the networks the container is attached to.
     pub networks: Vec<String>,
+    /// `HostConfig.CpuShares`; 0 = the default (1024).
+    #[serde(default)]
+    pub cpu_shares: i64,
+    /// `HostConfig.Ulimits` as `name=soft:hard`.
+    #[serde(default)]
+    pub ulimits: Vec<String>,
+    /// Exec sessions the daemon still remembers (`ExecIDs`, each inspected).
+    #[serde(default)]
+    pub execs: Vec<ExecFacts>,
+    /// Process names (`comm`) of a running container, read from the host's `/proc`; `None` when not
+    /// running or not collected.
+    #[serde(default)]
+    pub processes: Option<Vec<String>>,
+}
+
+/// One `docker exec` session.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExecFacts {
+    pub id: String,
+    pub privileged: bool,
+    /// `ProcessConfig.User` (empty = the container's user).
+    pub user: String,
+    pub command: String,
+    pub running: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -255,6 +325,14 @@ pub struct ImageFacts {
     /// `Config.Healthcheck.Test`.
     pub healthcheck: Option<Vec<String>>,
     pub created: String,
+    /// Names (never values) of the image's `Config.Env` variables.
+    #[serde(default)]
+    pub env_names: Vec<String>,
+    /// `CreatedBy` of each history entry, newest first.
+    #[serde(default)]
+    pub history: Vec<String>,
+    #[serde(default)]
+    pub repo_digests: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -38,7 +38,14 @@ mod tests {
             level: None,
         };
         let results = evaluate(&ctx, Profile::Azure, &sel);
-        Report::new(&f, Profile::Azure, &results, None, "2026-11-25T00:00:00Z".into(), 12)
+        Report::new(
+            &f,
+            Profile::Azure,
+            &results,
+            None,
+            "2026-11-25T00:00:00Z".into(),
+            12,
+        )
     }
 
     #[test]

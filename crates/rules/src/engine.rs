@@ -27,7 +27,10 @@ pub fn id_matches(pattern: &str, id: &str) -> bool {
 
 /// A pattern that names one rule exactly through a prefix or an alias; returns the id it reports under.
 fn exact(profile: Profile, pattern: &str) -> Option<(String, &'static Rule)> {
-    pattern.contains(':').then(|| find(profile, pattern)).flatten()
+    pattern
+        .contains(':')
+        .then(|| find(profile, pattern))
+        .flatten()
 }
 
 impl Selection {
@@ -68,7 +71,9 @@ impl Selection {
             .chain(&self.ignore)
             .filter(|p| {
                 exact(profile, p).is_none()
-                    && !profile_rules(profile).iter().any(|(id, _)| id_matches(p, id))
+                    && !profile_rules(profile)
+                        .iter()
+                        .any(|(id, _)| id_matches(p, id))
             })
             .cloned()
             .collect()
@@ -190,13 +195,28 @@ mod tests {
             level,
         };
         let ids = |p, s: &Selection| s.rules(p).into_iter().map(|(id, _)| id).collect::<Vec<_>>();
-        assert_eq!(ids(Profile::Azure, &sel(&["5.0"], &["5.01-2"], None)), ["5.03", "5.04", "5.05", "5.09"]);
-        assert_eq!(ids(Profile::Cis16, &sel(&["cis-1.8:2.8"], &[], None)), ["2.7"]);
-        assert_eq!(ids(Profile::Cis16, &sel(&["cis-1.8:2.7"], &[], None)), ["cis-1.8:2.7"]);
-        assert_eq!(ids(Profile::Azure, &sel(&["cis:5.32"], &[], None)), ["5.31"]);
+        assert_eq!(
+            ids(Profile::Azure, &sel(&["5.0"], &["5.01-2"], None)),
+            ["5.03", "5.04", "5.05", "5.09"]
+        );
+        assert_eq!(
+            ids(Profile::Cis16, &sel(&["cis-1.8:2.8"], &[], None)),
+            ["2.7"]
+        );
+        assert_eq!(
+            ids(Profile::Cis16, &sel(&["cis-1.8:2.7"], &[], None)),
+            ["cis-1.8:2.7"]
+        );
+        assert_eq!(
+            ids(Profile::Azure, &sel(&["cis:5.32"], &[], None)),
+            ["5.31"]
+        );
         assert_eq!(Selection::default().rules(Profile::Cis16).len(), 117);
         let l1 = sel(&[], &[], Some(1)).rules(Profile::Cis16);
         assert!(!l1.is_empty() && l1.len() < 117 && l1.iter().all(|(_, r)| r.level == 1));
-        assert_eq!(sel(&["9", "5.31", "x:1"], &[], None).unknown_patterns(Profile::Azure), ["9", "x:1"]);
+        assert_eq!(
+            sel(&["9", "5.31", "x:1"], &[], None).unknown_patterns(Profile::Azure),
+            ["9", "x:1"]
+        );
     }
 }

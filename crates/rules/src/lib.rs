@@ -27,6 +27,7 @@ pub mod prelude {
     pub use crate::context::Ctx;
     pub use crate::outcome::{Outcome, Status, Target, TargetKind};
     pub use crate::rule::{
-        Assessment, Profile, Rule, Scope, Section, Severity, AZURE_AND_CIS, AZURE_ONLY, CIS_ONLY, NO_PROFILE,
+        Assessment, Profile, Rule, Scope, Section, Severity, AZURE_AND_CIS, AZURE_ONLY, CIS_ONLY,
+        NO_PROFILE,
     };
 }

@@ -24,8 +24,10 @@ pub static RULES: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
     all
 });
 
-static AZURE: LazyLock<Vec<(&'static str, &'static Rule)>> = LazyLock::new(|| build(Profile::Azure));
-static CIS16: LazyLock<Vec<(&'static str, &'static Rule)>> = LazyLock::new(|| build(Profile::Cis16));
+static AZURE: LazyLock<Vec<(&'static str, &'static Rule)>> =
+    LazyLock::new(|| build(Profile::Azure));
+static CIS16: LazyLock<Vec<(&'static str, &'static Rule)>> =
+    LazyLock::new(|| build(Profile::Cis16));
 
 fn build(profile: Profile) -> Vec<(&'static str, &'static Rule)> {
     let mut v: Vec<_> = RULES
@@ -46,7 +48,9 @@ pub fn profile_rules(profile: Profile) -> &'static [(&'static str, &'static Rule
 
 /// A sort key that orders `5.01-2` < `5.03` < `5.10` and `1.1.9` < `1.1.10`.
 pub fn id_key(id: &str) -> Vec<u32> {
-    id.split(['.', '-']).map(|p| p.parse().unwrap_or(u32::MAX)).collect()
+    id.split(['.', '-'])
+        .map(|p| p.parse().unwrap_or(u32::MAX))
+        .collect()
 }
 
 /// Where an alias points.
@@ -68,7 +72,10 @@ pub static ALIASES: LazyLock<Vec<(String, AliasTarget)>> = LazyLock::new(|| {
         "2.7", "2.8", "2.9", "2.10", "2.11", "2.12", "2.13", "2.14", "2.15", "2.16", "2.17", "2.18",
     ];
     for (i, old) in CIS16_SECTION2.iter().enumerate() {
-        v.push((format!("cis-1.8:2.{}", i + 8), AliasTarget::Id(Profile::Cis16, old)));
+        v.push((
+            format!("cis-1.8:2.{}", i + 8),
+            AliasTarget::Id(Profile::Cis16, old),
+        ));
     }
     v
 });
@@ -95,7 +102,10 @@ pub fn find(profile: Profile, id: &str) -> Option<(String, &'static Rule)> {
 }
 
 fn lookup(profile: Profile, id: &str) -> Option<(&'static str, &'static Rule)> {
-    profile_rules(profile).iter().copied().find(|(i, _)| *i == id)
+    profile_rules(profile)
+        .iter()
+        .copied()
+        .find(|(i, _)| *i == id)
 }
 
 /// Declares a section's `RULES` list from its rule modules (each declared with `pub mod` beside it, so
@@ -105,6 +115,10 @@ macro_rules! declare_rules {
     ($($module:ident),* $(,)?) => {
         /// The rules of this section.
         pub static RULES: &[&$crate::rule::Rule] = &[$(&$module::RULE),*];
+        /// Each rule's fixtures (`fn fixtures()` in its file), for the registry self-test.
+        #[cfg(test)]
+        pub static FIXTURES: &[(&$crate::rule::Rule, fn() -> Vec<$crate::testing::Fixture>)] =
+            &[$((&$module::RULE, $module::fixtures)),*];
     };
 }
 
@@ -115,8 +129,16 @@ mod tests {
 
     #[test]
     fn profile_sizes() {
-        assert_eq!(profile_rules(Profile::Azure).len(), 72, "the Azure baseline has 72 rules");
-        assert_eq!(profile_rules(Profile::Cis16).len(), 117, "CIS Docker 1.6.0 has 117 recommendations");
+        assert_eq!(
+            profile_rules(Profile::Azure).len(),
+            72,
+            "the Azure baseline has 72 rules"
+        );
+        assert_eq!(
+            profile_rules(Profile::Cis16).len(),
+            117,
+            "CIS Docker 1.6.0 has 117 recommendations"
+        );
     }
 
     #[test]
@@ -143,10 +165,14 @@ mod tests {
             assert!(r.remediation.len() > 20, "{l} has no remediation");
             assert!(r.level == 1 || r.level == 2, "{l} has level {}", r.level);
             let reachable = Profile::ALL.iter().any(|p| r.id_in(*p).is_some())
-                || ALIASES.iter().any(|(_, t)| matches!(t, AliasTarget::Rule(x) if std::ptr::eq(*x, *r)));
+                || ALIASES
+                    .iter()
+                    .any(|(_, t)| matches!(t, AliasTarget::Rule(x) if std::ptr::eq(*x, *r)));
             assert!(reachable, "{l} is in no profile and has no alias");
             for p in r.profiles {
-                let id = r.id_in(*p).unwrap_or_else(|| panic!("{l} is in {} without an id", p.name()));
+                let id = r
+                    .id_in(*p)
+                    .unwrap_or_else(|| panic!("{l} is in {} without an id", p.name()));
                 assert_eq!(
                     id.split('.').next().unwrap().parse::<u8>().unwrap(),
                     r.section.number(),
@@ -159,11 +185,18 @@ mod tests {
     #[test]
     fn aliases_resolve() {
         for (alias, _) in ALIASES.iter() {
-            assert!(find(Profile::Cis16, alias).is_some(), "{alias} does not resolve");
+            assert!(
+                find(Profile::Cis16, alias).is_some(),
+                "{alias} does not resolve"
+            );
         }
         let (id, r) = find(Profile::Azure, "cis-1.8:2.8").unwrap();
         assert_eq!(id, "2.7");
-        assert_eq!(r.azure, Some("2.06"), "1.8's 2.8 is 1.6's 2.7 is Azure's 2.06 (TLS)");
+        assert_eq!(
+            r.azure,
+            Some("2.06"),
+            "1.8's 2.8 is 1.6's 2.7 is Azure's 2.06 (TLS)"
+        );
         let (id, r) = find(Profile::Cis16, "cis-1.8:2.19").unwrap();
         assert_eq!((id.as_str(), r.azure), ("2.18", Some("2.17")));
         let (id, r) = find(Profile::Cis16, "cis-1.8:2.7").unwrap();
@@ -182,9 +215,74 @@ mod tests {
         assert!(find(Profile::Azure, "nope:1").is_none());
     }
 
+    /// Rules that only a person can decide: they need a `manual` fixture instead of pass and fail.
+    const MANUAL_ONLY: &[&str] = &[];
+    /// Rules that can fail but never pass (the facts can never prove them): a fail and a manual fixture.
+    const NEVER_PASS: &[&str] = &["1.03"];
+    /// Rules that can pass but never fail (a non-default value needs a person's review): pass and manual.
+    const NEVER_FAIL: &[&str] = &["5.24"];
+
+    #[test]
+    fn every_rule_has_pass_and_fail_fixtures_that_hold() {
+        use crate::rules::*;
+        use crate::Status;
+        let all: Vec<_> = [
+            section1::FIXTURES,
+            section2::FIXTURES,
+            section3::FIXTURES,
+            section4::FIXTURES,
+            section5::FIXTURES,
+            section6::FIXTURES,
+            section7::FIXTURES,
+        ]
+        .concat();
+        assert_eq!(all.len(), RULES.len(), "every rule is in a section's list");
+        let mut problems = Vec::new();
+        for (rule, fixtures) in all {
+            let label = rule.label();
+            let fixtures = fixtures();
+            for fx in &fixtures {
+                let got = crate::testing::run(rule, &fx.facts);
+                if got.status != fx.expect {
+                    problems.push(format!(
+                        "{label} fixture {:?}: expected {}, got {} ({})",
+                        fx.name, fx.expect, got.status, got.reason
+                    ));
+                }
+            }
+            let has = |s: Status| fixtures.iter().any(|f| f.expect == s);
+            let a = rule.azure.unwrap_or("");
+            let (need_pass, need_fail) =
+                if MANUAL_ONLY.contains(&a) || MANUAL_ONLY.contains(&label.as_str()) {
+                    (false, false)
+                } else if NEVER_PASS.contains(&a) || NEVER_PASS.contains(&label.as_str()) {
+                    (false, true)
+                } else if NEVER_FAIL.contains(&a) || NEVER_FAIL.contains(&label.as_str()) {
+                    (true, false)
+                } else {
+                    (true, true)
+                };
+            if need_pass && !has(Status::Pass) {
+                problems.push(format!("{label} has no pass fixture"));
+            }
+            if need_fail && !has(Status::Fail) {
+                problems.push(format!("{label} has no fail fixture"));
+            }
+            if (!need_pass || !need_fail) && !has(Status::Manual) {
+                problems.push(format!(
+                    "{label} can only be partly decided and needs a manual fixture"
+                ));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
     #[test]
     fn every_cis_recommendation_is_implemented_once() {
-        let ids: Vec<&str> = profile_rules(Profile::Cis16).iter().map(|(i, _)| *i).collect();
+        let ids: Vec<&str> = profile_rules(Profile::Cis16)
+            .iter()
+            .map(|(i, _)| *i)
+            .collect();
         let csv = include_str!("../tests/cis_v1_6_ids.txt");
         let want: Vec<&str> = csv.lines().filter(|l| !l.is_empty()).collect();
         assert_eq!(ids, want);

@@ -103,6 +103,10 @@ pub fn container(name: &str) -> ContainerFacts {
         }],
         devices: vec![],
         networks: vec!["app-net".into()],
+        cpu_shares: 512,
+        ulimits: vec![],
+        execs: vec![],
+        processes: Some(vec!["app".into()]),
     }
 }
 
@@ -114,8 +118,20 @@ pub fn image() -> ImageFacts {
         user: "1000".into(),
         healthcheck: Some(vec!["CMD-SHELL".into(), "true".into()]),
         created: "2026-11-01T00:00:00Z".into(),
+        env_names: vec!["PATH".into(), "APP_PORT".into()],
+        history: vec![
+            "/bin/sh -c #(nop)  CMD [\"/app/server\"]".into(),
+            "/bin/sh -c #(nop)  USER 1000".into(),
+            "/bin/sh -c #(nop) COPY dir:4f1c in /app ".into(),
+            "/bin/sh -c apt-get update && apt-get install -y --no-install-recommends ca-certificates".into(),
+            "/bin/sh -c #(nop) ADD file:9a8b7c in / ".into(),
+        ],
+        repo_digests: vec!["registry.example/app@sha256:1111".into()],
     }
 }
+
+/// 2026-11-01T00:00:00Z, when the fixture image was built.
+pub const IMAGE_CREATED_UNIX: i64 = 1_793_491_200;
 
 pub const DOCKERD: &str = "/usr/bin/dockerd";
 pub const SERVICE: &str = "/lib/systemd/system/docker.service";
@@ -250,6 +266,14 @@ pub fn compliant_host() -> Facts {
             images: vec![image()],
             image_errors: vec![],
             image_count: 1,
+            image_list: vec![ImageSummaryFacts {
+                id: "sha256:app".into(),
+                tags: vec!["app:1.0".into()],
+                created: IMAGE_CREATED_UNIX,
+                size: 5_000_000,
+            }],
+            swarm_secrets: None,
+            processes_error: None,
             networks: Fact::Ok(vec![
                 NetworkFacts {
                     id: "n-bridge".into(),
@@ -320,7 +344,57 @@ pub fn compliant_host() -> Facts {
             },
         ]),
         listeners: Fact::Ok(vec![]),
+        docker_group: Fact::Ok(Some(GroupMembers {
+            gid: 998,
+            members: vec![],
+        })),
+        docker_environment: Fact::Ok(
+            [("DOCKER_CONTENT_TRUST".to_string(), "1".to_string())]
+                .into_iter()
+                .collect(),
+        ),
     }
+}
+
+/// One example host for a rule and the status the rule must give it. Every rule lists its fixtures in
+/// `fixtures()`; the registry test runs them all and requires a pass and a fail case for every rule that can
+/// decide (see `registry::tests`).
+pub struct Fixture {
+    pub name: &'static str,
+    pub facts: Facts,
+    pub expect: crate::Status,
+}
+
+impl Fixture {
+    pub fn new(name: &'static str, expect: crate::Status, facts: Facts) -> Fixture {
+        Fixture {
+            name,
+            facts,
+            expect,
+        }
+    }
+    pub fn pass(name: &'static str, facts: Facts) -> Fixture {
+        Self::new(name, crate::Status::Pass, facts)
+    }
+    pub fn fail(name: &'static str, facts: Facts) -> Fixture {
+        Self::new(name, crate::Status::Fail, facts)
+    }
+    pub fn manual(name: &'static str, facts: Facts) -> Fixture {
+        Self::new(name, crate::Status::Manual, facts)
+    }
+    pub fn not_applicable(name: &'static str, facts: Facts) -> Fixture {
+        Self::new(name, crate::Status::NotApplicable, facts)
+    }
+    pub fn error(name: &'static str, facts: Facts) -> Fixture {
+        Self::new(name, crate::Status::Error, facts)
+    }
+}
+
+/// The compliant host changed by `change`.
+pub fn host_with(change: impl FnOnce(&mut Facts)) -> Facts {
+    let mut f = compliant_host();
+    change(&mut f);
+    f
 }
 
 /// Mutable access to the Docker facts of a fixture.

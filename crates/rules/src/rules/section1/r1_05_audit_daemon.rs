@@ -241,3 +241,8 @@ mod tests {
         assert_eq!(out.targets[0].id, "/usr/sbin/dockerd");
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

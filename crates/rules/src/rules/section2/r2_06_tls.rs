@@ -274,3 +274,8 @@ mod tests {
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

@@ -126,3 +126,8 @@ mod tests {
         assert!(out.reason.contains("not valid JSON"), "{}", out.reason);
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

@@ -43,10 +43,21 @@ fn check(ctx: &Ctx) -> Outcome {
     let driver = setting.as_str().unwrap_or_default();
     if driver.eq_ignore_ascii_case("devicemapper") {
         Outcome::fail("the daemon stores images and containers with the devicemapper driver")
-            .with_target(setting_target(ctx, KEY, Status::Fail, driver, Some(setting)))
+            .with_target(setting_target(
+                ctx,
+                KEY,
+                Status::Fail,
+                driver,
+                Some(setting),
+            ))
     } else {
-        Outcome::pass(format!("the storage driver is {driver}"))
-            .with_target(setting_target(ctx, KEY, Status::Pass, driver, Some(setting)))
+        Outcome::pass(format!("the storage driver is {driver}")).with_target(setting_target(
+            ctx,
+            KEY,
+            Status::Pass,
+            driver,
+            Some(setting),
+        ))
     }
 }
 
@@ -66,7 +77,11 @@ mod tests {
         docker_mut(&mut f).info.driver = "devicemapper".into();
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert!(out.targets[0].detail.contains("devicemapper"), "{:?}", out.targets);
+        assert!(
+            out.targets[0].detail.contains("devicemapper"),
+            "{:?}",
+            out.targets
+        );
     }
 
     #[test]
@@ -75,4 +90,9 @@ mod tests {
         f.docker = dockguard_facts::Fact::Error("unreachable".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
+}
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
 }

@@ -118,3 +118,8 @@ mod tests {
         assert!(out.targets[0].detail.contains("was not collected"));
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

@@ -224,3 +224,8 @@ mod tests {
         assert!(out.targets[0].detail.starts_with("adds SYS_NICE beyond"));
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

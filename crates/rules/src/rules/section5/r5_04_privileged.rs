@@ -54,3 +54,23 @@ mod tests {
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::pass("unprivileged container", compliant_host()),
+        Fixture::fail(
+            "privileged container",
+            host_with(|f| first_container(f).privileged = true),
+        ),
+        Fixture::not_applicable(
+            "no containers",
+            host_with(|f| docker_mut(f).containers.clear()),
+        ),
+        Fixture::error(
+            "daemon unreachable",
+            host_with(|f| f.docker = dockguard_facts::Fact::Error("unreachable".into())),
+        ),
+    ]
+}

@@ -249,3 +249,8 @@ mod tests {
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

@@ -56,3 +56,8 @@ mod tests {
         assert_eq!(out.failing().next().unwrap().detail, "Memory=0 (unlimited)");
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

@@ -51,3 +51,8 @@ mod tests {
         assert_eq!(out.failing().next().unwrap().detail, "ReadonlyRootfs=false");
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

@@ -204,3 +204,8 @@ mod tests {
         assert_eq!(out.targets[0].detail, "no published ports");
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

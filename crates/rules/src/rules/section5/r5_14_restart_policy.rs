@@ -119,3 +119,8 @@ mod tests {
         assert_eq!(with_policy("sometimes", 0).status, Status::Error);
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

@@ -48,3 +48,8 @@ mod tests {
         assert_eq!(out.failing().next().unwrap().detail, "PidMode=host");
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

@@ -168,3 +168,8 @@ mod tests {
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

@@ -92,3 +92,8 @@ mod tests {
         assert_eq!(out.targets[0].detail, "Healthcheck=CMD-SHELL true");
     }
 }
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    vec![] // TODO: pass and fail fixtures
+}

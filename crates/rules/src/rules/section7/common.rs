@@ -35,6 +35,9 @@ pub mod test_support {
             managers: Some(1),
             nodes: Some(3),
             autolock_managers: Some(true),
+            node_cert_expiry_secs: Some(90 * 24 * 3600),
+            root_rotation_in_progress: Some(false),
+            data_path_port: Some(4789),
         };
     }
 }
