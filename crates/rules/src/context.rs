@@ -21,6 +21,32 @@ pub struct EvalOptions {
     /// Assess containers even on orchestrator-managed hosts.
     pub include_orchestrated: bool,
     pub containers: ContainerFilter,
+    pub thresholds: Thresholds,
+}
+
+/// Site-tunable limits for rules that CIS leaves to judgement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// 6.1: images on the host that no container uses, before it counts as sprawl.
+    pub max_unused_images: u64,
+    /// 6.2: stopped containers on the host, before it counts as sprawl.
+    pub max_stopped_containers: u64,
+    /// 4.4: age in days of an image in use, after which it is due a rebuild with current patches.
+    pub max_image_age_days: u64,
+    /// 7.7: longest acceptable swarm node certificate lifetime, in days.
+    pub max_node_cert_days: u64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            max_unused_images: 20,
+            max_stopped_containers: 25,
+            max_image_age_days: 90,
+            max_node_cert_days: 90,
+        }
+    }
 }
 
 /// One container pattern: a name (with `*` wildcards), an id prefix, or `label=key[=value]`.

@@ -15,7 +15,7 @@ pub mod rule;
 pub mod rules;
 pub mod testing;
 
-pub use context::{ContainerFilter, Ctx, EvalOptions, Orchestrator};
+pub use context::{ContainerFilter, Ctx, EvalOptions, Orchestrator, Thresholds};
 pub use engine::{evaluate, RuleResult, Selection};
 pub use inventory::Inventory;
 pub use outcome::{Outcome, Status, Target, TargetKind};
