@@ -190,6 +190,7 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
                 .map(|s| ContainerPattern::parse(s))
                 .collect(),
         },
+        thresholds: Default::default(),
     };
     let ctx = Ctx::new(&facts, options);
     let results = evaluate(&ctx, profile, &selection);
