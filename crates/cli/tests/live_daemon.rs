@@ -369,3 +369,74 @@ fn text_report_lists_offenders_and_fixes_without_colour_when_piped() {
     ]));
     assert!(stdout(&o).contains('\x1b'));
 }
+
+/// Facts that need more than one inspect: processes from the host's /proc (never `docker exec`),
+/// exec sessions the daemon remembers, image history and env names, the image list.
+#[test]
+fn collect_records_processes_execs_and_image_history() {
+    let c = Containers::new("deepfacts");
+    // A shell that renames itself: its comm is "sshd" while it loops (no exec, so the name sticks).
+    let sshd = c.make_cmd(
+        "sshd",
+        true,
+        &["--entrypoint", "/bin/sh", "-e", "API_TOKEN=not-in-facts"],
+        IMAGE,
+        &[
+            "-c",
+            "echo -n sshd > /proc/$$/comm; while true; do sleep 1; done",
+        ],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // The daemon forgets an exec session once it ends: keep one running while we collect.
+    let _exec = std::process::Command::new("docker")
+        .args(["exec", "--user", "0", &sshd, "sleep", "5"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let dir = tempfile::tempdir().unwrap();
+    let facts = dir.path().join("facts.json");
+    let o = run(dockguard().args(["collect", "-o"]).arg(&facts));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&facts).unwrap();
+    assert!(
+        !text.contains("not-in-facts"),
+        "environment values never reach the facts"
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let containers = v["docker"]["ok"]["containers"].as_array().unwrap();
+    let me = containers
+        .iter()
+        .find(|x| x["name"] == sshd.as_str())
+        .unwrap();
+    let procs: Vec<&str> = me["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(procs.contains(&"sshd"), "{procs:?}");
+    let execs = me["execs"].as_array().unwrap();
+    assert!(
+        execs
+            .iter()
+            .any(|e| e["user"] == "0" && e["command"] == "sleep 5"),
+        "{execs:?}"
+    );
+    let images = v["docker"]["ok"]["images"].as_array().unwrap();
+    let img = images
+        .iter()
+        .find(|i| i["tags"].as_array().unwrap().iter().any(|t| t == IMAGE))
+        .unwrap();
+    assert!(
+        img["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h.as_str().unwrap().contains("COPY")),
+        "{img}"
+    );
+    assert!(!v["docker"]["ok"]["image_list"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}

@@ -114,6 +114,18 @@ impl Containers {
 
     /// `docker create` (or `run -d` when `start`) with the test label; returns the container name.
     pub fn make(&self, name: &str, start: bool, opts: &[&str], image: &str) -> String {
+        self.make_cmd(name, start, opts, image, &[])
+    }
+
+    /// Like [`Containers::make`], with a command after the image.
+    pub fn make_cmd(
+        &self,
+        name: &str,
+        start: bool,
+        opts: &[&str],
+        image: &str,
+        cmd: &[&str],
+    ) -> String {
         let full = self.name(name);
         let label = format!("{LABEL}={}", self.run_id);
         let mut args: Vec<&str> = if start {
@@ -124,6 +136,7 @@ impl Containers {
         args.extend(["--name", &full, "--label", &label]);
         args.extend(opts);
         args.push(image);
+        args.extend(cmd);
         docker(&args);
         full
     }
