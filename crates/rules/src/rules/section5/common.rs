@@ -104,6 +104,122 @@ pub fn host_namespace_check(
     })
 }
 
+/// The mandatory access control mechanisms the daemon applies, from `docker info` SecurityOptions.
+pub struct HostMac {
+    pub apparmor: bool,
+    pub selinux: bool,
+}
+
+impl HostMac {
+    pub fn of(ctx: &Ctx) -> Result<HostMac, String> {
+        let d = ctx.docker()?;
+        Ok(HostMac {
+            apparmor: d.info.has_security_option("apparmor"),
+            selinux: d.info.has_security_option("selinux"),
+        })
+    }
+}
+
+/// The AppArmor profile in force for a container, or why there is none.
+pub fn apparmor(c: &ContainerFacts, host: &HostMac) -> Result<String, String> {
+    let opts = security_opt_values(c, "apparmor");
+    if let Some(v) = opts
+        .iter()
+        .flatten()
+        .find(|v| v.eq_ignore_ascii_case("unconfined"))
+    {
+        return Err(format!("apparmor={v}"));
+    }
+    let profile = c.apparmor_profile.trim();
+    if profile.eq_ignore_ascii_case("unconfined") {
+        return Err("AppArmorProfile=unconfined".into());
+    }
+    if !profile.is_empty() {
+        return Ok(format!("AppArmorProfile={profile}"));
+    }
+    match opts.iter().flatten().last() {
+        Some(v) if host.apparmor => Ok(format!("apparmor={v}")),
+        Some(v) => Err(format!("apparmor={v} but the host has no AppArmor")),
+        None => Err("no AppArmor profile".into()),
+    }
+}
+
+/// The SELinux label in force for a container, or why there is none.
+pub fn selinux(c: &ContainerFacts, host: &HostMac) -> Result<String, String> {
+    let opts = security_opt_values(c, "label");
+    if opts
+        .iter()
+        .flatten()
+        .any(|v| v.eq_ignore_ascii_case("disable"))
+    {
+        return Err("label=disable".into());
+    }
+    let label = c.process_label.trim();
+    if !label.is_empty() {
+        return Ok(format!("ProcessLabel={label}"));
+    }
+    match opts.iter().flatten().last() {
+        Some(v) if host.selinux => Ok(format!("label={v}")),
+        Some(v) => Err(format!("label={v} but the host has no SELinux")),
+        None => Err("no SELinux label".into()),
+    }
+}
+
+/// One published port the way an operator reads it: `0.0.0.0:8080`, `[::]:8080`, `*:8080` (no host
+/// address), `10.0.0.5:<random>` (no host port).
+pub fn endpoint(ip: &str, port: &str) -> String {
+    let port = if port.is_empty() { "<random>" } else { port };
+    if ip.is_empty() {
+        format!("*:{port}")
+    } else if ip.contains(':') && !ip.starts_with('[') {
+        format!("[{ip}]:{port}")
+    } else {
+        format!("{ip}:{port}")
+    }
+}
+
+/// A container's published ports, configured and actual, sorted and without duplicates.
+pub fn published_ports(c: &ContainerFacts) -> Vec<&dockguard_facts::PortBinding> {
+    let mut ports: Vec<&dockguard_facts::PortBinding> = c.ports.iter().collect();
+    ports.sort();
+    ports.dedup();
+    ports
+}
+
+/// `cap_sys_admin`, `CAP_SYS_ADMIN` and `SYS_ADMIN` are the same capability.
+pub fn cap_name(cap: &str) -> String {
+    let up = cap.trim().to_ascii_uppercase();
+    up.strip_prefix("CAP_").map(str::to_string).unwrap_or(up)
+}
+
+/// An image or exec id shortened the way `docker ps` shows it: `sha256:` kept, 12 hex digits.
+pub fn short_id(id: &str) -> String {
+    match id.strip_prefix("sha256:") {
+        Some(hex) => format!("sha256:{}", hex.chars().take(12).collect::<String>()),
+        None => id.chars().take(12).collect(),
+    }
+}
+
+/// One exec session for evidence: its id prefix and program. Arguments are counted, never shown: they can
+/// carry passwords (`mysql -p...`). `how` says what was wrong with it (`with --privileged`).
+pub fn exec_shown(e: &dockguard_facts::ExecFacts, how: &str) -> String {
+    let mut words = e.command.split_whitespace();
+    let program = words.next().unwrap_or("<no command>");
+    let args = words.count();
+    let mut s = format!("exec {} ran `{program}`", short_id(&e.id));
+    match args {
+        0 => {}
+        1 => s.push_str(" (+1 argument, not shown)"),
+        n => s.push_str(&format!(" (+{n} arguments, not shown)")),
+    }
+    s.push(' ');
+    s.push_str(how);
+    if e.running {
+        s.push_str(" (still running)");
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

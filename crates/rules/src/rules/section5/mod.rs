@@ -20,6 +20,18 @@ pub mod r5_28_pids_limit;
 pub mod r5_29_default_bridge;
 pub mod r5_30_host_userns;
 pub mod r5_31_docker_socket;
+pub mod rc5_12_cpu_shares;
+pub mod rc5_19_ulimits;
+pub mod rc5_1_swarm_mode;
+pub mod rc5_22_seccomp;
+pub mod rc5_23_exec_privileged;
+pub mod rc5_24_exec_root;
+pub mod rc5_28_image_latest;
+pub mod rc5_2_apparmor;
+pub mod rc5_3_selinux;
+pub mod rc5_7_sshd;
+pub mod rc5_8_privileged_ports;
+pub mod rc5_9_needed_ports;
 
 crate::declare_rules! {
     r5_01_2_apparmor_selinux,
@@ -43,6 +55,18 @@ crate::declare_rules! {
     r5_29_default_bridge,
     r5_30_host_userns,
     r5_31_docker_socket,
+    rc5_1_swarm_mode,
+    rc5_2_apparmor,
+    rc5_3_selinux,
+    rc5_7_sshd,
+    rc5_8_privileged_ports,
+    rc5_9_needed_ports,
+    rc5_12_cpu_shares,
+    rc5_19_ulimits,
+    rc5_22_seccomp,
+    rc5_23_exec_privileged,
+    rc5_24_exec_root,
+    rc5_28_image_latest,
 }
 
 mod common;

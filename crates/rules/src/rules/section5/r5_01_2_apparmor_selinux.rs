@@ -1,9 +1,8 @@
 //! 5.01-2 Ensure either SELinux or AppArmor is enabled as appropriate.
 
-use super::common::security_opt_values;
+use super::common::{apparmor, selinux, HostMac};
 use crate::check::per_container;
 use crate::prelude::*;
-use dockguard_facts::ContainerFacts;
 
 pub static RULE: Rule = Rule {
     azure: Some("5.01-2"),
@@ -33,63 +32,9 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Which mechanisms the host offers, from `docker info` SecurityOptions.
-struct HostMac {
-    apparmor: bool,
-    selinux: bool,
-}
-
-/// The AppArmor profile in force, or why there is none.
-fn apparmor(c: &ContainerFacts, host: &HostMac) -> Result<String, String> {
-    let opts = security_opt_values(c, "apparmor");
-    if let Some(v) = opts
-        .iter()
-        .flatten()
-        .find(|v| v.eq_ignore_ascii_case("unconfined"))
-    {
-        return Err(format!("apparmor={v}"));
-    }
-    let profile = c.apparmor_profile.trim();
-    if profile.eq_ignore_ascii_case("unconfined") {
-        return Err("AppArmorProfile=unconfined".into());
-    }
-    if !profile.is_empty() {
-        return Ok(format!("AppArmorProfile={profile}"));
-    }
-    match opts.iter().flatten().last() {
-        Some(v) if host.apparmor => Ok(format!("apparmor={v}")),
-        Some(v) => Err(format!("apparmor={v} but the host has no AppArmor")),
-        None => Err("no AppArmor profile".into()),
-    }
-}
-
-/// The SELinux label in force, or why there is none.
-fn selinux(c: &ContainerFacts, host: &HostMac) -> Result<String, String> {
-    let opts = security_opt_values(c, "label");
-    if opts
-        .iter()
-        .flatten()
-        .any(|v| v.eq_ignore_ascii_case("disable"))
-    {
-        return Err("label=disable".into());
-    }
-    let label = c.process_label.trim();
-    if !label.is_empty() {
-        return Ok(format!("ProcessLabel={label}"));
-    }
-    match opts.iter().flatten().last() {
-        Some(v) if host.selinux => Ok(format!("label={v}")),
-        Some(v) => Err(format!("label={v} but the host has no SELinux")),
-        None => Err("no SELinux label".into()),
-    }
-}
-
 fn check(ctx: &Ctx) -> Outcome {
-    let host = match ctx.docker() {
-        Ok(d) => HostMac {
-            apparmor: d.info.has_security_option("apparmor"),
-            selinux: d.info.has_security_option("selinux"),
-        },
+    let host = match HostMac::of(ctx) {
+        Ok(h) => h,
         Err(e) => return Outcome::error(e),
     };
     let mut out = per_container(ctx, |c| {
@@ -113,6 +58,61 @@ fn check(ctx: &Ctx) -> Outcome {
         );
     }
     out
+}
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::pass("docker-default AppArmor profile", compliant_host()),
+        Fixture::pass(
+            "SELinux process label",
+            host_with(|f| {
+                docker_mut(f).info.security_options =
+                    vec!["name=selinux".into(), "name=seccomp".into()];
+                let c = first_container(f);
+                c.security_opt.clear();
+                c.apparmor_profile.clear();
+                c.process_label = "system_u:system_r:container_t:s0:c1,c2".into();
+            }),
+        ),
+        Fixture::fail(
+            "apparmor=unconfined",
+            host_with(|f| {
+                let c = first_container(f);
+                c.security_opt = vec!["apparmor=unconfined".into()];
+                c.apparmor_profile = "unconfined".into();
+            }),
+        ),
+        Fixture::fail(
+            "label:disable on a SELinux host",
+            host_with(|f| {
+                docker_mut(f).info.security_options = vec!["name=selinux".into()];
+                let c = first_container(f);
+                c.apparmor_profile.clear();
+                c.security_opt = vec!["label:disable".into()];
+            }),
+        ),
+        Fixture::fail(
+            "privileged container",
+            host_with(|f| first_container(f).privileged = true),
+        ),
+        Fixture::fail(
+            "host with neither AppArmor nor SELinux",
+            host_with(|f| {
+                docker_mut(f).info.security_options = vec!["name=seccomp,profile=builtin".into()];
+                first_container(f).apparmor_profile.clear();
+            }),
+        ),
+        Fixture::not_applicable(
+            "no containers",
+            host_with(|f| docker_mut(f).containers.clear()),
+        ),
+        Fixture::error(
+            "daemon unreachable",
+            host_with(|f| f.docker = dockguard_facts::Fact::Error("unreachable".into())),
+        ),
+    ]
 }
 
 #[cfg(test)]
@@ -208,9 +208,4 @@ mod tests {
         f.docker = dockguard_facts::Fact::Error("daemon unreachable".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

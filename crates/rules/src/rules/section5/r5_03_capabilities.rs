@@ -1,5 +1,6 @@
 //! 5.03 Ensure Linux Kernel Capabilities are restricted within containers.
 
+use super::common::cap_name;
 use crate::check::per_container;
 use crate::prelude::*;
 use dockguard_facts::ContainerFacts;
@@ -73,15 +74,9 @@ const HIGH_RISK: &[&str] = &[
     "LINUX_IMMUTABLE",
 ];
 
-/// `cap_sys_admin`, `CAP_SYS_ADMIN` and `SYS_ADMIN` are the same capability.
-fn normalize(cap: &str) -> String {
-    let up = cap.trim().to_ascii_uppercase();
-    up.strip_prefix("CAP_").map(str::to_string).unwrap_or(up)
-}
-
 fn caps(list: &[String]) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
-    for c in list.iter().map(|c| normalize(c)) {
+    for c in list.iter().map(|c| cap_name(c)) {
         if !c.is_empty() && !v.contains(&c) {
             v.push(c);
         }
@@ -145,6 +140,38 @@ fn assess(c: &ContainerFacts) -> (Status, String) {
 
 fn check(ctx: &Ctx) -> Outcome {
     per_container(ctx, assess)
+}
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    let caps = |add: &[&str], drop: &[&str]| {
+        let (add, drop): (Vec<String>, Vec<String>) = (
+            add.iter().map(|s| s.to_string()).collect(),
+            drop.iter().map(|s| s.to_string()).collect(),
+        );
+        host_with(move |f| {
+            let c = first_container(f);
+            c.cap_add = add;
+            c.cap_drop = drop;
+        })
+    };
+    vec![
+        Fixture::pass("drop ALL", compliant_host()),
+        Fixture::pass(
+            "drop ALL, add back NET_BIND_SERVICE",
+            caps(&["NET_BIND_SERVICE"], &["ALL"]),
+        ),
+        Fixture::pass("NET_RAW dropped", caps(&[], &["CAP_NET_RAW"])),
+        Fixture::fail("adds SYS_ADMIN", caps(&["cap_sys_admin"], &["ALL"])),
+        Fixture::fail("adds ALL", caps(&["all"], &[])),
+        Fixture::fail(
+            "privileged container",
+            host_with(|f| first_container(f).privileged = true),
+        ),
+        Fixture::manual("default set keeps NET_RAW", caps(&[], &[])),
+        Fixture::manual("adds SYS_NICE", caps(&["SYS_NICE"], &["ALL"])),
+    ]
 }
 
 #[cfg(test)]
@@ -223,9 +250,4 @@ mod tests {
         assert_eq!(out.status, Status::Manual);
         assert!(out.targets[0].detail.starts_with("adds SYS_NICE beyond"));
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -28,6 +28,26 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::pass("unprivileged container", compliant_host()),
+        Fixture::fail(
+            "privileged container",
+            host_with(|f| first_container(f).privileged = true),
+        ),
+        Fixture::not_applicable(
+            "no containers",
+            host_with(|f| docker_mut(f).containers.clear()),
+        ),
+        Fixture::error(
+            "daemon unreachable",
+            host_with(|f| f.docker = dockguard_facts::Fact::Error("unreachable".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -53,24 +73,4 @@ mod tests {
         f.docker = dockguard_facts::Fact::Error("daemon unreachable".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    use crate::testing::*;
-    vec![
-        Fixture::pass("unprivileged container", compliant_host()),
-        Fixture::fail(
-            "privileged container",
-            host_with(|f| first_container(f).privileged = true),
-        ),
-        Fixture::not_applicable(
-            "no containers",
-            host_with(|f| docker_mut(f).containers.clear()),
-        ),
-        Fixture::error(
-            "daemon unreachable",
-            host_with(|f| f.docker = dockguard_facts::Fact::Error("unreachable".into())),
-        ),
-    ]
 }

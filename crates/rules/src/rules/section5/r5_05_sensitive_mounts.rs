@@ -142,6 +142,49 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    use dockguard_facts::MountFacts;
+    let mount = |src: &str, rw: bool| {
+        let m = MountFacts {
+            kind: "bind".into(),
+            source: src.into(),
+            destination: "/mnt/x".into(),
+            rw,
+            propagation: "rprivate".into(),
+        };
+        host_with(move |f| first_container(f).mounts.push(m))
+    };
+    vec![
+        Fixture::pass("named volume only", compliant_host()),
+        Fixture::pass("/etc/localtime read-only", mount("/etc/localtime", false)),
+        Fixture::pass("/lib/modules read-only", mount("/lib/modules", false)),
+        Fixture::pass("application directory", mount("/srv/app/config", true)),
+        Fixture::fail("/etc read-write", mount("/etc", true)),
+        Fixture::fail("/etc/shadow read-only", mount("/etc/shadow", false)),
+        Fixture::fail("host root", mount("/", false)),
+        Fixture::fail("/usr/local/bin read-write", mount("/usr/local/bin", true)),
+        Fixture::fail(
+            "custom data root",
+            host_with(|f| {
+                docker_mut(f).info.docker_root_dir = "/data/docker".into();
+                first_container(f).mounts.push(MountFacts {
+                    kind: "bind".into(),
+                    source: "/data/docker/volumes".into(),
+                    destination: "/v".into(),
+                    rw: false,
+                    propagation: String::new(),
+                });
+            }),
+        ),
+        Fixture::error(
+            "daemon unreachable",
+            host_with(|f| f.docker = dockguard_facts::Fact::Error("unreachable".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -248,9 +291,4 @@ mod tests {
         first_container(&mut f).mounts[0].source = "/var/lib/docker/volumes/data/_data".into();
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -31,6 +31,35 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::pass("user-defined network", compliant_host()),
+        Fixture::pass(
+            "joins a container with its own network",
+            host_with(|f| {
+                let mut sidecar = container("sidecar");
+                sidecar.network_mode = "container:web".into();
+                docker_mut(f).containers.push(sidecar);
+            }),
+        ),
+        Fixture::fail(
+            "host network",
+            host_with(|f| first_container(f).network_mode = "host".into()),
+        ),
+        Fixture::fail(
+            "joins a host-network container",
+            host_with(|f| {
+                first_container(f).network_mode = "host".into();
+                let mut sidecar = container("sidecar");
+                sidecar.network_mode = "container:web".into();
+                docker_mut(f).containers.push(sidecar);
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -78,9 +107,4 @@ mod tests {
             out.targets[1].detail
         );
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -33,6 +33,18 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::pass("read-only root filesystem", compliant_host()),
+        Fixture::fail(
+            "writable root filesystem",
+            host_with(|f| first_container(f).readonly_rootfs = false),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -50,9 +62,4 @@ mod tests {
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.failing().next().unwrap().detail, "ReadonlyRootfs=false");
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

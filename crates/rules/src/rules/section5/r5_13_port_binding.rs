@@ -1,8 +1,9 @@
 //! 5.13 Ensure incoming container traffic is bound to a specific host interface.
 
+use super::common::{endpoint, published_ports};
 use crate::check::per_container;
 use crate::prelude::*;
-use dockguard_facts::{is_wildcard_ip, PortBinding};
+use dockguard_facts::is_wildcard_ip;
 
 pub static RULE: Rule = Rule {
     azure: Some("5.13"),
@@ -28,25 +29,11 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// `0.0.0.0:8080`, `[::]:8080`, `*:8080` (no host address).
-fn endpoint(ip: &str, port: &str) -> String {
-    let port = if port.is_empty() { "<random>" } else { port };
-    if ip.is_empty() {
-        format!("*:{port}")
-    } else if ip.contains(':') && !ip.starts_with('[') {
-        format!("[{ip}]:{port}")
-    } else {
-        format!("{ip}:{port}")
-    }
-}
-
 fn check(ctx: &Ctx) -> Outcome {
     // The address a binding without a host address gets: the daemon's `ip` (default 0.0.0.0).
     let default_ip = ctx.daemon.string("ip");
     per_container(ctx, |c| {
-        let mut ports: Vec<&PortBinding> = c.ports.iter().collect();
-        ports.sort();
-        ports.dedup();
+        let ports = published_ports(c);
         let (mut fail, mut error, mut pass) = (Vec::new(), Vec::new(), Vec::new());
         for p in &ports {
             let shown = format!(
@@ -100,9 +87,61 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    use dockguard_facts::PortBinding;
+    let ports = |bindings: &[(&str, &str)]| {
+        let v: Vec<PortBinding> = bindings
+            .iter()
+            .map(|(ip, port)| PortBinding {
+                container_port: "80/tcp".into(),
+                host_ip: ip.to_string(),
+                host_port: port.to_string(),
+            })
+            .collect();
+        host_with(move |f| first_container(f).ports = v)
+    };
+    vec![
+        Fixture::pass("bound to 10.0.0.5", compliant_host()),
+        Fixture::pass(
+            "loopback only",
+            ports(&[("127.0.0.1", "8080"), ("::1", "8080")]),
+        ),
+        Fixture::pass("nothing published", ports(&[])),
+        Fixture::pass(
+            "runtime binding on a specific address",
+            ports(&[("", "8080"), ("10.0.0.5", "8080")]),
+        ),
+        Fixture::pass(
+            "no host address, specific daemon ip",
+            host_with(|f| {
+                daemon_json_set(f, "ip", serde_json::json!("10.0.0.5"));
+                first_container(f).ports[0].host_ip.clear();
+            }),
+        ),
+        Fixture::fail("0.0.0.0", ports(&[("0.0.0.0", "8080")])),
+        Fixture::fail("[::]", ports(&[("[::]", "8080")])),
+        Fixture::fail("no host address", ports(&[("", "8080")])),
+        Fixture::fail(
+            "publish all",
+            host_with(|f| first_container(f).publish_all_ports = true),
+        ),
+        Fixture::error(
+            "daemon ip unknown",
+            host_with(|f| {
+                f.daemon.config_file.content =
+                    dockguard_facts::Fact::Error("permission denied".into());
+                first_container(f).ports[0].host_ip.clear();
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
+    use dockguard_facts::PortBinding;
 
     fn binding(ip: &str, port: &str) -> PortBinding {
         PortBinding {
@@ -203,9 +242,4 @@ mod tests {
         assert_eq!(out.status, Status::Pass);
         assert_eq!(out.targets[0].detail, "no published ports");
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

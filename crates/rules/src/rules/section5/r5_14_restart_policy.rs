@@ -61,6 +61,30 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    use dockguard_facts::RestartPolicy;
+    let policy = |name: &str, count: i64| {
+        let p = RestartPolicy {
+            name: name.into(),
+            maximum_retry_count: count,
+        };
+        host_with(move |f| first_container(f).restart_policy = p)
+    };
+    vec![
+        Fixture::pass("on-failure:5", compliant_host()),
+        Fixture::pass("no restart", policy("no", 0)),
+        Fixture::pass("unset", policy("", 0)),
+        Fixture::pass("on-failure:1", policy("on-failure", 1)),
+        Fixture::fail("on-failure:10", policy("on-failure", 10)),
+        Fixture::fail("on-failure:0 (unlimited)", policy("on-failure", 0)),
+        Fixture::fail("always", policy("always", 0)),
+        Fixture::fail("unless-stopped", policy("unless-stopped", 0)),
+        Fixture::error("unknown policy", policy("sometimes", 0)),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -118,9 +142,4 @@ mod tests {
     fn unknown_policy_is_an_error() {
         assert_eq!(with_policy("sometimes", 0).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

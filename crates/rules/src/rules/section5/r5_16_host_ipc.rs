@@ -29,6 +29,27 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::pass("private IPC namespace", compliant_host()),
+        Fixture::pass(
+            "shareable namespace joined by a worker",
+            host_with(|f| {
+                first_container(f).ipc_mode = "shareable".into();
+                let mut worker = container("worker");
+                worker.ipc_mode = "container:web".into();
+                docker_mut(f).containers.push(worker);
+            }),
+        ),
+        Fixture::fail(
+            "host IPC namespace",
+            host_with(|f| first_container(f).ipc_mode = "host".into()),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -61,9 +82,4 @@ mod tests {
             "IpcMode=container:web (web has its own namespace)"
         );
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -93,6 +93,32 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    let device = |host: &str, perms: &str| {
+        let d = DeviceFacts {
+            path_on_host: host.into(),
+            path_in_container: host.into(),
+            cgroup_permissions: perms.into(),
+        };
+        host_with(move |f| first_container(f).devices = vec![d])
+    };
+    vec![
+        Fixture::pass("no devices", compliant_host()),
+        Fixture::fail("disk with rwm", device("/dev/sda", "rwm")),
+        Fixture::fail("empty permissions mean rwm", device("/dev/ttyUSB0", "")),
+        Fixture::fail("writable NVMe disk", device("/dev/nvme0n1", "rw")),
+        Fixture::fail("host memory read-only", device("/dev/mem", "r")),
+        Fixture::fail(
+            "privileged container",
+            host_with(|f| first_container(f).privileged = true),
+        ),
+        Fixture::manual("serial port rw", device("/dev/ttyUSB0", "rw")),
+        Fixture::manual("disk read-only", device("/dev/sdb", "r")),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -167,9 +193,4 @@ mod tests {
         first_container(&mut f).privileged = true;
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -51,6 +51,29 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    use dockguard_facts::MountFacts;
+    let propagation = |p: &str| {
+        let m = MountFacts {
+            kind: "bind".into(),
+            source: "/srv/data".into(),
+            destination: "/data".into(),
+            rw: true,
+            propagation: p.into(),
+        };
+        host_with(move |f| first_container(f).mounts.push(m))
+    };
+    vec![
+        Fixture::pass("default propagation", compliant_host()),
+        Fixture::pass("rprivate", propagation("rprivate")),
+        Fixture::pass("rslave", propagation("rslave")),
+        Fixture::fail("shared", propagation("shared")),
+        Fixture::fail("rshared", propagation("rshared")),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -86,9 +109,4 @@ mod tests {
             );
         }
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

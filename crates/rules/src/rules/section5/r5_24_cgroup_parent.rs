@@ -50,6 +50,25 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::pass("default cgroup", compliant_host()),
+        Fixture::pass(
+            "the daemon's cgroup-parent",
+            host_with(|f| {
+                daemon_json_set(f, "cgroup-parent", serde_json::json!("docker.slice"));
+                first_container(f).cgroup_parent = "docker.slice".into();
+            }),
+        ),
+        Fixture::manual(
+            "custom cgroup parent",
+            host_with(|f| first_container(f).cgroup_parent = "/batch.slice".into()),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -78,9 +97,4 @@ mod tests {
         first_container(&mut f).cgroup_parent = "docker.slice".into();
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

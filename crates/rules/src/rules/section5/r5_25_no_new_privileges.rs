@@ -69,6 +69,52 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    let opts = |opts: &[&str], daemon: Option<bool>| {
+        let opts: Vec<String> = opts.iter().map(|s| s.to_string()).collect();
+        host_with(move |f| {
+            match daemon {
+                Some(b) => daemon_json_set(f, "no-new-privileges", serde_json::json!(b)),
+                None => daemon_json_remove(f, "no-new-privileges"),
+            }
+            first_container(f).security_opt = opts;
+        })
+    };
+    vec![
+        Fixture::pass("no-new-privileges:true", compliant_host()),
+        Fixture::pass(
+            "bare option, daemon default off",
+            opts(&["no-new-privileges"], Some(false)),
+        ),
+        Fixture::pass(
+            "daemon default on",
+            opts(&["apparmor=docker-default"], Some(true)),
+        ),
+        Fixture::fail(
+            "explicit false overrides the daemon",
+            opts(&["no-new-privileges:false"], Some(true)),
+        ),
+        Fixture::fail(
+            "last entry false",
+            opts(
+                &["no-new-privileges", "no-new-privileges=false"],
+                Some(true),
+            ),
+        ),
+        Fixture::fail("neither container nor daemon", opts(&[], None)),
+        Fixture::error(
+            "daemon.json unreadable",
+            host_with(|f| {
+                f.daemon.config_file.content =
+                    dockguard_facts::Fact::Error("permission denied".into());
+                first_container(f).security_opt.clear();
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -145,9 +191,4 @@ mod tests {
             Status::Fail
         );
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -45,6 +45,35 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::pass("healthcheck configured", compliant_host()),
+        Fixture::pass(
+            "stopped container with a healthcheck",
+            host_with(|f| {
+                let c = first_container(f);
+                c.running = false;
+                c.state = "exited".into();
+                c.health_status = None;
+            }),
+        ),
+        Fixture::fail(
+            "no healthcheck",
+            host_with(|f| {
+                let c = first_container(f);
+                c.healthcheck = None;
+                c.health_status = None;
+            }),
+        ),
+        Fixture::fail(
+            "healthcheck disabled",
+            host_with(|f| first_container(f).healthcheck = Some(vec!["NONE".into()])),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -91,9 +120,4 @@ mod tests {
         assert_eq!(out.status, Status::Pass);
         assert_eq!(out.targets[0].detail, "Healthcheck=CMD-SHELL true");
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -33,6 +33,18 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    let limit = |l: Option<i64>| host_with(move |f| first_container(f).pids_limit = l);
+    vec![
+        Fixture::pass("PidsLimit=100", compliant_host()),
+        Fixture::fail("PidsLimit unset", limit(None)),
+        Fixture::fail("PidsLimit=0", limit(Some(0))),
+        Fixture::fail("PidsLimit=-1", limit(Some(-1))),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -57,9 +69,4 @@ mod tests {
             );
         }
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -106,6 +106,61 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::pass("user-defined network", compliant_host()),
+        Fixture::pass(
+            "host, none and a joined container",
+            host_with(|f| {
+                let mut host = container("host-net");
+                host.network_mode = "host".into();
+                host.networks = vec!["host".into()];
+                let mut none = container("isolated");
+                none.network_mode = "none".into();
+                none.networks = vec!["none".into()];
+                let mut sidecar = container("sidecar");
+                sidecar.network_mode = "container:web".into();
+                sidecar.networks.clear();
+                docker_mut(f).containers.extend([host, none, sidecar]);
+            }),
+        ),
+        Fixture::fail(
+            "default bridge",
+            host_with(|f| {
+                let c = first_container(f);
+                c.network_mode = "default".into();
+                c.networks = vec!["bridge".into()];
+            }),
+        ),
+        Fixture::fail(
+            "also attached to bridge",
+            host_with(|f| first_container(f).networks.push("bridge".into())),
+        ),
+        Fixture::fail(
+            "renamed default bridge",
+            host_with(|f| {
+                if let Fact::Ok(ns) = &mut docker_mut(f).networks {
+                    ns[0].name = "legacy".into();
+                }
+                first_container(f).networks = vec!["legacy".into()];
+            }),
+        ),
+        Fixture::fail(
+            "bridge assumed without the network list",
+            host_with(|f| {
+                docker_mut(f).networks = Fact::Error("permission denied".into());
+                first_container(f).networks = vec!["bridge".into()];
+            }),
+        ),
+        Fixture::error(
+            "daemon unreachable",
+            host_with(|f| f.docker = Fact::Error("unreachable".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -197,9 +252,4 @@ mod tests {
         docker_mut(&mut f).containers[0].networks = vec!["app-net".into()];
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

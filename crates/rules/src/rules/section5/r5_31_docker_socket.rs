@@ -65,6 +65,30 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    use dockguard_facts::MountFacts;
+    let bind = |src: &str| MountFacts {
+        kind: "bind".into(),
+        source: src.into(),
+        destination: "/x".into(),
+        rw: true,
+        propagation: "rprivate".into(),
+    };
+    vec![
+        Fixture::pass("named volume only", compliant_host()),
+        Fixture::fail(
+            "docker.sock mounted",
+            host_with(|f| first_container(f).mounts.push(bind("/var/run/docker.sock"))),
+        ),
+        Fixture::fail(
+            "/run mounted",
+            host_with(|f| first_container(f).mounts.push(bind("/run"))),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -130,28 +154,4 @@ mod tests {
             .push(bind("/srv/app/config", "/config"));
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    use crate::testing::*;
-    use dockguard_facts::MountFacts;
-    let bind = |src: &str| MountFacts {
-        kind: "bind".into(),
-        source: src.into(),
-        destination: "/x".into(),
-        rw: true,
-        propagation: "rprivate".into(),
-    };
-    vec![
-        Fixture::pass("named volume only", compliant_host()),
-        Fixture::fail(
-            "docker.sock mounted",
-            host_with(|f| first_container(f).mounts.push(bind("/var/run/docker.sock"))),
-        ),
-        Fixture::fail(
-            "/run mounted",
-            host_with(|f| first_container(f).mounts.push(bind("/run"))),
-        ),
-    ]
 }

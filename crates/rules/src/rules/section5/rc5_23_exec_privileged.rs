@@ -1,0 +1,139 @@
+//! CIS 5.23 Ensure that docker exec commands are not used with the privileged option.
+
+use super::common::exec_shown;
+use crate::check::per_container;
+use crate::prelude::*;
+
+pub static RULE: Rule = Rule {
+    azure: None,
+    cis: &["5.23"],
+    profiles: CIS_ONLY,
+    assessment: Assessment::Manual,
+    title: "Ensure that docker exec commands are not used with the privileged option",
+    section: Section::Runtime,
+    severity: Severity::High,
+    level: 2,
+    scope: Scope::Container,
+    rationale: "`docker exec --privileged` starts a process with every capability and without the seccomp, \
+        AppArmor or SELinux confinement of the container it enters. Inside an otherwise hardened container \
+        that process can load kernel modules, mount the host's disks and leave the container for good.",
+    audit: "Reads the exec sessions the daemon still remembers for every container (ExecIDs, each \
+        inspected): fails when one was started with `--privileged`, naming the exec id prefix and the program \
+        it ran (arguments are counted, not shown, as they may hold secrets). Passes when none was. The daemon \
+        only remembers recent exec sessions of containers that still exist, and forgets them when the \
+        container stops, so a pass says nothing about older sessions: the benchmark's own audit searches \
+        the host's audit log instead (`ausearch -k docker | grep exec | grep privileged`, which needs the audit \
+        watches of section 1.1).",
+    remediation: "Do not use `docker exec --privileged`. If a maintenance task needs more rights than the \
+        container has, run it from the host or in a separate, purpose-built container, and review who may \
+        talk to the Docker socket (members of the docker group can run privileged execs). Recreate a \
+        container in which a privileged exec ran if its integrity matters, since that process could change \
+        anything.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    per_container(ctx, |c| {
+        let privileged: Vec<String> = c
+            .execs
+            .iter()
+            .filter(|e| e.privileged)
+            .map(|e| exec_shown(e, "with --privileged"))
+            .collect();
+        if !privileged.is_empty() {
+            (Status::Fail, privileged.join("; "))
+        } else if c.execs.is_empty() {
+            (Status::Pass, "no exec sessions on record".into())
+        } else {
+            let n = c.execs.len();
+            (
+                Status::Pass,
+                format!(
+                    "{n} exec session{} on record, none privileged",
+                    if n == 1 { "" } else { "s" }
+                ),
+            )
+        }
+    })
+}
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    use dockguard_facts::ExecFacts;
+    let exec = |privileged| ExecFacts {
+        id: "4e5f6a7b8c9d0e1f".into(),
+        privileged,
+        user: String::new(),
+        command: "sh -c id".into(),
+        running: false,
+    };
+    vec![
+        Fixture::pass("no exec sessions", compliant_host()),
+        Fixture::pass(
+            "ordinary exec",
+            host_with(|f| first_container(f).execs = vec![exec(false)]),
+        ),
+        Fixture::fail(
+            "privileged exec",
+            host_with(|f| first_container(f).execs = vec![exec(true)]),
+        ),
+        Fixture::not_applicable(
+            "no containers",
+            host_with(|f| docker_mut(f).containers.clear()),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+    use dockguard_facts::ExecFacts;
+
+    fn exec(id: &str, privileged: bool, command: &str, running: bool) -> ExecFacts {
+        ExecFacts {
+            id: id.into(),
+            privileged,
+            user: String::new(),
+            command: command.into(),
+            running,
+        }
+    }
+
+    #[test]
+    fn no_execs_pass() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "no exec sessions on record");
+    }
+
+    #[test]
+    fn unprivileged_execs_pass() {
+        let mut f = compliant_host();
+        first_container(&mut f).execs = vec![exec("e1", false, "sh", false)];
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(
+            out.targets[0].detail,
+            "1 exec session on record, none privileged"
+        );
+    }
+
+    #[test]
+    fn privileged_exec_fails_without_showing_arguments() {
+        let mut f = compliant_host();
+        first_container(&mut f).execs = vec![
+            exec("0123456789abcdef0123", true, "mysql -uroot -phunter2", true),
+            exec("fedcba", false, "sh", false),
+        ];
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        let d = &out.failing().next().unwrap().detail;
+        assert_eq!(
+            d,
+            "exec 0123456789ab ran `mysql` (+2 arguments, not shown) with --privileged (still running)"
+        );
+        assert!(!d.contains("hunter2"));
+    }
+}

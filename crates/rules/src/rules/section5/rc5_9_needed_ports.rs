@@ -1,0 +1,151 @@
+//! CIS 5.9 Ensure that only needed ports are open on the container.
+
+use super::common::{endpoint, joined_container, published_ports};
+use crate::check::per_container;
+use crate::prelude::*;
+
+pub static RULE: Rule = Rule {
+    azure: None,
+    cis: &["5.9"],
+    profiles: CIS_ONLY,
+    assessment: Assessment::Manual,
+    title: "Ensure that only needed ports are open on the container",
+    section: Section::Runtime,
+    severity: Severity::Medium,
+    level: 1,
+    scope: Scope::Container,
+    rationale: "Every published port is a way into the container from outside the host. Images often \
+        EXPOSE debugging, metrics or admin ports next to the one that serves users, and `-P` publishes all \
+        of them without anyone choosing to.",
+    audit: "Reads the configured and actual port bindings and HostConfig.PublishAllPorts of every \
+        container, running or stopped. Fails when PublishAllPorts is true (`-P` publishes every port the \
+        image EXPOSEs, needed or not). Passes when nothing is published. Explicitly published ports are \
+        listed for a person to confirm each is needed (manual): the facts cannot know what the service \
+        requires. A container on the host's network publishes nothing but exposes every port it listens \
+        on: it is manual too, to be reviewed on the host with `ss -tlnup` (rule 5.10 fails it anyway).",
+    remediation: "Replace `-P`/`--publish-all` (Compose: `publish_all`) with explicit `-p` bindings for the \
+        ports the service needs, bound to a specific address: `-p 10.0.0.5:8080:80`. Remove bindings for \
+        ports nobody should reach from outside (debug, metrics, admin), and reach those through `docker \
+        exec` or an internal network instead. Recreate the container after the change.",
+    check,
+};
+
+fn check(ctx: &Ctx) -> Outcome {
+    per_container(ctx, |c| {
+        if c.publish_all_ports {
+            return (
+                Status::Fail,
+                "PublishAllPorts=true (every port the image exposes is published)".into(),
+            );
+        }
+        let mode = c.network_mode.trim();
+        let on_host = mode.eq_ignore_ascii_case("host")
+            || joined_container(ctx, mode)
+                .is_some_and(|j| j.network_mode.eq_ignore_ascii_case("host"));
+        if on_host {
+            return (
+                Status::Manual,
+                format!(
+                    "NetworkMode={mode}: every port it listens on is open on the host; confirm each is \
+                     needed (ss -tlnup on the host)"
+                ),
+            );
+        }
+        let ports: Vec<String> = published_ports(c)
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} published on {}",
+                    p.container_port,
+                    endpoint(&p.host_ip, &p.host_port)
+                )
+            })
+            .collect();
+        if ports.is_empty() {
+            (Status::Pass, "no published ports".into())
+        } else {
+            (
+                Status::Manual,
+                format!("{}; confirm each is needed", ports.join("; ")),
+            )
+        }
+    })
+}
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::manual("one port published", compliant_host()),
+        Fixture::pass(
+            "nothing published",
+            host_with(|f| first_container(f).ports.clear()),
+        ),
+        Fixture::fail(
+            "publish all (-P)",
+            host_with(|f| first_container(f).publish_all_ports = true),
+        ),
+        Fixture::error(
+            "daemon unreachable",
+            host_with(|f| f.docker = dockguard_facts::Fact::Error("unreachable".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::*;
+
+    #[test]
+    fn published_ports_need_review() {
+        let out = run(&RULE, &compliant_host());
+        assert_eq!(out.status, Status::Manual);
+        assert_eq!(
+            out.targets[0].detail,
+            "80/tcp published on 10.0.0.5:8080; confirm each is needed"
+        );
+    }
+
+    #[test]
+    fn nothing_published_passes() {
+        let mut f = compliant_host();
+        first_container(&mut f).ports.clear();
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.targets[0].detail, "no published ports");
+    }
+
+    #[test]
+    fn publish_all_fails() {
+        let mut f = compliant_host();
+        first_container(&mut f).publish_all_ports = true;
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert!(out.targets[0].detail.starts_with("PublishAllPorts=true"));
+    }
+
+    #[test]
+    fn host_network_needs_review() {
+        let mut f = compliant_host();
+        let c = first_container(&mut f);
+        c.network_mode = "host".into();
+        c.ports.clear();
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Manual);
+        assert!(out.targets[0].detail.starts_with("NetworkMode=host"));
+    }
+
+    #[test]
+    fn duplicate_bindings_are_listed_once() {
+        let mut f = compliant_host();
+        let c = first_container(&mut f);
+        let p = c.ports[0].clone();
+        c.ports.push(p);
+        let out = run(&RULE, &f);
+        assert_eq!(
+            out.targets[0].detail,
+            "80/tcp published on 10.0.0.5:8080; confirm each is needed"
+        );
+    }
+}
