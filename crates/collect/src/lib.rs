@@ -201,6 +201,13 @@ pub fn paths_to_stat(facts: &Facts) -> BTreeSet<String> {
     if let Ok(socks) = cfg.unix_sockets() {
         paths.extend(socks);
     }
+    // dockerd --containerd=PATH (or "containerd" in daemon.json) names containerd's socket.
+    if let Ok(p) = cfg.string("containerd") {
+        let p = p.trim_start_matches("unix://");
+        if p.starts_with('/') {
+            paths.insert(p.to_string());
+        }
+    }
     for key in ["tlscacert", "tlscert", "tlskey"] {
         if let Ok(Some(p)) = cfg.tls_file(key) {
             paths.insert(p);

@@ -198,6 +198,11 @@ pub fn compliant_host() -> Facts {
         st.group = Some("docker".into());
     }
     files.insert(SOCKET.into(), sock);
+    let mut containerd = file(0o660);
+    if let FileFact::Present(st) = &mut containerd {
+        st.kind = "socket".into();
+    }
+    files.insert("/run/containerd/containerd.sock".into(), containerd);
     files.insert(TLS_CA.into(), file(0o444));
     files.insert(TLS_CERT.into(), file(0o444));
     files.insert(TLS_KEY.into(), file(0o400));

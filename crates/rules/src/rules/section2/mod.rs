@@ -15,6 +15,9 @@ pub mod r2_15_userland_proxy;
 pub mod r2_17_experimental;
 pub mod r2_18_no_new_privileges;
 pub mod r2_devicemapper;
+pub mod rc2_10_cgroup_parent;
+pub mod rc2_17_seccomp_profile;
+pub mod rc2_1_rootless;
 
 crate::declare_rules! {
     r2_01_icc,
@@ -33,6 +36,9 @@ crate::declare_rules! {
     r2_17_experimental,
     r2_18_no_new_privileges,
     r2_devicemapper,
+    rc2_1_rootless,
+    rc2_10_cgroup_parent,
+    rc2_17_seccomp_profile,
 }
 
 mod common;

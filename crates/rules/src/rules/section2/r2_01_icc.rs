@@ -113,6 +113,57 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    use dockguard_facts::{Fact, Facts};
+    use serde_json::json;
+    fn live_icc(f: &mut Facts, v: &str) {
+        if let Fact::Ok(ns) = &mut docker_mut(f).networks {
+            if let Some(b) = ns.iter_mut().find(|n| n.name == "bridge") {
+                b.options.insert(ENABLE_ICC.into(), v.into());
+            }
+        }
+    }
+    vec![
+        Fixture::pass(
+            "icc=false in daemon.json and on the bridge",
+            compliant_host(),
+        ),
+        Fixture::pass(
+            "--icc=false flag overrides daemon.json",
+            host_with(|f| {
+                daemon_json_set(f, "icc", json!(true));
+                add_flags(f, &["--icc=false"]);
+            }),
+        ),
+        Fixture::fail(
+            "icc left at the default",
+            host_with(|f| {
+                daemon_json_remove(f, "icc");
+                live_icc(f, "true");
+            }),
+        ),
+        Fixture::fail(
+            "running bridge has icc on despite the config",
+            host_with(|f| live_icc(f, "true")),
+        ),
+        Fixture::fail(
+            "icc=true pending a restart",
+            host_with(|f| daemon_json_set(f, "icc", json!(true))),
+        ),
+        Fixture::not_applicable(
+            "default bridge disabled (-b none)",
+            host_with(|f| {
+                daemon_json_remove(f, "icc");
+                add_flags(f, &["-b", "none"]);
+            }),
+        ),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -222,9 +273,4 @@ mod tests {
         add_flags(&mut f, &["-b", "none"]);
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -51,6 +51,31 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::pass("info in daemon.json", compliant_host()),
+        Fixture::pass(
+            "unset (default info)",
+            host_with(|f| daemon_json_remove(f, "log-level")),
+        ),
+        Fixture::fail(
+            "debug flag",
+            host_with(|f| {
+                daemon_json_remove(f, "log-level");
+                add_flags(f, &["--log-level=debug"]);
+            }),
+        ),
+        Fixture::error(
+            "malformed daemon.json",
+            host_with(|f| {
+                f.daemon.config_file.content = dockguard_facts::Fact::Ok(Some("{".into()))
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -98,29 +123,4 @@ mod tests {
         f.daemon.config_file.content = dockguard_facts::Fact::Ok(Some("{ \"log-level\": ".into()));
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    use crate::testing::*;
-    vec![
-        Fixture::pass("info in daemon.json", compliant_host()),
-        Fixture::pass(
-            "unset (default info)",
-            host_with(|f| daemon_json_remove(f, "log-level")),
-        ),
-        Fixture::fail(
-            "debug flag",
-            host_with(|f| {
-                daemon_json_remove(f, "log-level");
-                add_flags(f, &["--log-level=debug"]);
-            }),
-        ),
-        Fixture::error(
-            "malformed daemon.json",
-            host_with(|f| {
-                f.daemon.config_file.content = dockguard_facts::Fact::Ok(Some("{".into()))
-            }),
-        ),
-    ]
 }

@@ -34,6 +34,32 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    use serde_json::json;
+    vec![
+        Fixture::pass("iptables=true in daemon.json", compliant_host()),
+        Fixture::pass(
+            "unset (default true)",
+            host_with(|f| daemon_json_remove(f, "iptables")),
+        ),
+        Fixture::fail(
+            "iptables=false in daemon.json",
+            host_with(|f| daemon_json_set(f, "iptables", json!(false))),
+        ),
+        Fixture::fail(
+            "--iptables=false flag",
+            host_with(|f| {
+                daemon_json_remove(f, "iptables");
+                add_flags(f, &["--iptables=false"]);
+            }),
+        ),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -85,9 +111,4 @@ mod tests {
         break_daemon_json(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -59,6 +59,45 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    use serde_json::json;
+    vec![
+        Fixture::pass("only the built-in loopback range", compliant_host()),
+        Fixture::fail(
+            "live insecure CIDR and registry",
+            host_with(|f| {
+                let info = &mut docker_mut(f).info;
+                info.insecure_registry_cidrs.push("10.0.0.0/8".into());
+                info.insecure_registries.push("registry.local:5000".into());
+            }),
+        ),
+        Fixture::fail(
+            "--insecure-registry flags, Docker API unreachable",
+            host_with(|f| {
+                no_docker(f);
+                add_flags(f, &["--insecure-registry", "a:5000"]);
+            }),
+        ),
+        Fixture::fail(
+            "insecure-registries in daemon.json, Docker API unreachable",
+            host_with(|f| {
+                no_docker(f);
+                daemon_json_set(f, KEY, json!(["127.0.0.0/8", "registry.local:5000"]));
+            }),
+        ),
+        Fixture::error(
+            "Docker API unreachable and daemon.json malformed",
+            host_with(|f| {
+                no_docker(f);
+                break_daemon_json(f);
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -130,9 +169,4 @@ mod tests {
         break_daemon_json(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

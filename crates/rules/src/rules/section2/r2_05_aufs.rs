@@ -56,6 +56,35 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    use serde_json::json;
+    vec![
+        Fixture::pass("overlay2", compliant_host()),
+        Fixture::fail(
+            "live aufs",
+            host_with(|f| docker_mut(f).info.driver = "aufs".into()),
+        ),
+        Fixture::fail(
+            "aufs in daemon.json, Docker API unreachable",
+            host_with(|f| {
+                no_docker(f);
+                daemon_json_set(f, KEY, json!("aufs"));
+            }),
+        ),
+        Fixture::fail(
+            "-s aufs flag, Docker API unreachable",
+            host_with(|f| {
+                no_docker(f);
+                add_flags(f, &["-s", "aufs"]);
+            }),
+        ),
+        Fixture::error("driver unknown", host_with(no_docker)),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -104,9 +133,4 @@ mod tests {
         break_daemon_json(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

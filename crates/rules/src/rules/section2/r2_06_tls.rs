@@ -161,6 +161,61 @@ fn tls_file_target(ctx: &Ctx, key: &str) -> Result<Target, String> {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    use serde_json::json;
+    let no_tls = |f: &mut dockguard_facts::Facts| {
+        for k in ["tlsverify", "tlscacert", "tlscert", "tlskey"] {
+            daemon_json_remove(f, k);
+        }
+    };
+    vec![
+        Fixture::pass("TCP with tlsverify and files", compliant_host()),
+        Fixture::pass(
+            "--tlsverify with dockerd's default file paths",
+            host_with(|f| {
+                no_tls(f);
+                add_flags(f, &["--tlsverify"]);
+            }),
+        ),
+        Fixture::fail("TCP without TLS", host_with(no_tls)),
+        Fixture::fail(
+            "tls without tlsverify",
+            host_with(|f| {
+                daemon_json_remove(f, "tlsverify");
+                daemon_json_set(f, "tls", json!(true));
+            }),
+        ),
+        Fixture::fail(
+            "-H tcp:// flag without TLS",
+            host_with(|f| {
+                daemon_json_remove(f, "hosts");
+                daemon_json_set(f, "tlsverify", json!(false));
+                add_flags(f, &["-H", "fd://", "-H", "tcp://0.0.0.0:2375"]);
+            }),
+        ),
+        Fixture::not_applicable(
+            "Unix socket only",
+            host_with(|f| daemon_json_set(f, "hosts", json!(["unix:///var/run/docker.sock"]))),
+        ),
+        Fixture::manual(
+            "socket activation with a listener on 2375",
+            host_with(|f| {
+                daemon_json_remove(f, "hosts");
+                add_flags(f, &["-H", "fd://"]);
+                f.listeners = dockguard_facts::Fact::Ok(vec![dockguard_facts::Listener {
+                    proto: "tcp6".into(),
+                    addr: "::".into(),
+                    port: 2375,
+                }]);
+            }),
+        ),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -273,9 +328,4 @@ mod tests {
         break_daemon_json(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -66,6 +66,27 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    vec![
+        Fixture::pass("default-ulimits in daemon.json", compliant_host()),
+        Fixture::pass(
+            "--default-ulimit flags",
+            host_with(|f| {
+                daemon_json_remove(f, KEY);
+                add_flags(f, &["--default-ulimit", "nofile=100:200"]);
+            }),
+        ),
+        Fixture::fail(
+            "no default ulimits",
+            host_with(|f| daemon_json_remove(f, KEY)),
+        ),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -119,9 +140,4 @@ mod tests {
         break_daemon_json(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -58,6 +58,55 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    use serde_json::json;
+    vec![
+        Fixture::pass("userns-remap live", compliant_host()),
+        Fixture::pass(
+            "rootless daemon",
+            host_with(|f| {
+                let info = &mut docker_mut(f).info;
+                info.security_options.retain(|o| o != "name=userns");
+                info.security_options.push("name=rootless".into());
+            }),
+        ),
+        Fixture::pass(
+            "--userns-remap flag, Docker API unreachable",
+            host_with(|f| {
+                no_docker(f);
+                daemon_json_remove(f, KEY);
+                add_flags(f, &["--userns-remap=default"]);
+            }),
+        ),
+        Fixture::fail(
+            "configured but not live",
+            host_with(|f| {
+                docker_mut(f)
+                    .info
+                    .security_options
+                    .retain(|o| o != "name=userns")
+            }),
+        ),
+        Fixture::fail(
+            "empty userns-remap, Docker API unreachable",
+            host_with(|f| {
+                no_docker(f);
+                daemon_json_set(f, KEY, json!(""));
+            }),
+        ),
+        Fixture::error(
+            "Docker API unreachable and daemon.json malformed",
+            host_with(|f| {
+                no_docker(f);
+                break_daemon_json(f);
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -121,9 +170,4 @@ mod tests {
         break_daemon_json(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

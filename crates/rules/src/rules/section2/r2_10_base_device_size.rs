@@ -54,6 +54,35 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    use serde_json::json;
+    vec![
+        Fixture::pass("no storage options", compliant_host()),
+        Fixture::pass(
+            "other storage options",
+            host_with(|f| daemon_json_set(f, KEY, json!(["overlay2.size=10G"]))),
+        ),
+        Fixture::fail(
+            "dm.basesize in daemon.json",
+            host_with(|f| {
+                daemon_json_set(
+                    f,
+                    KEY,
+                    json!(["dm.thinpooldev=/dev/mapper/thin", "dm.basesize=50G"]),
+                )
+            }),
+        ),
+        Fixture::fail(
+            "--storage-opt dm.basesize flag",
+            host_with(|f| add_flags(f, &["--storage-opt", "dm.basesize=20G"])),
+        ),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -111,9 +140,4 @@ mod tests {
         break_daemon_json(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -48,6 +48,41 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    vec![
+        Fixture::pass("live authorization plugin", compliant_host()),
+        Fixture::pass(
+            "--authorization-plugin flag, Docker API unreachable",
+            host_with(|f| {
+                no_docker(f);
+                daemon_json_remove(f, KEY);
+                add_flags(f, &["--authorization-plugin=opa-docker-authz"]);
+            }),
+        ),
+        Fixture::fail(
+            "live daemon without a plugin",
+            host_with(|f| docker_mut(f).info.authorization_plugins.clear()),
+        ),
+        Fixture::fail(
+            "no plugin configured, Docker API unreachable",
+            host_with(|f| {
+                no_docker(f);
+                daemon_json_remove(f, KEY);
+            }),
+        ),
+        Fixture::error(
+            "Docker API unreachable and daemon.json malformed",
+            host_with(|f| {
+                no_docker(f);
+                break_daemon_json(f);
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -94,9 +129,4 @@ mod tests {
         break_daemon_json(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -177,6 +177,64 @@ fn is_local_host(host: &str) -> bool {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    use serde_json::json;
+    vec![
+        Fixture::pass("syslog to a remote address", compliant_host()),
+        Fixture::pass(
+            "syslog-address from the command line",
+            host_with(|f| {
+                daemon_json_remove(f, "log-opts");
+                add_flags(f, &["--log-opt", "syslog-address=udp://10.1.2.3:514"]);
+            }),
+        ),
+        Fixture::pass(
+            "fluentd driver",
+            host_with(|f| {
+                docker_mut(f).info.logging_driver = "fluentd".into();
+                daemon_json_set(
+                    f,
+                    "log-opts",
+                    json!({"fluentd-address": "fluentd.example:24224"}),
+                );
+            }),
+        ),
+        Fixture::fail(
+            "json-file driver",
+            host_with(|f| docker_mut(f).info.logging_driver = "json-file".into()),
+        ),
+        Fixture::fail(
+            "journald driver",
+            host_with(|f| docker_mut(f).info.logging_driver = "journald".into()),
+        ),
+        Fixture::fail(
+            "syslog without an address",
+            host_with(|f| daemon_json_remove(f, "log-opts")),
+        ),
+        Fixture::fail(
+            "syslog to loopback",
+            host_with(|f| {
+                daemon_json_set(
+                    f,
+                    "log-opts",
+                    json!({"syslog-address": "udp://127.0.0.1:514"}),
+                )
+            }),
+        ),
+        Fixture::fail(
+            "default driver, Docker API unreachable",
+            host_with(|f| {
+                no_docker(f);
+                daemon_json_remove(f, "log-driver");
+            }),
+        ),
+        Fixture::error("syslog options unknown", host_with(break_daemon_json)),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -310,9 +368,4 @@ mod tests {
         assert!(syslog_destination("logs.example:514").is_err());
         assert!(syslog_destination("http://logs.example").is_err());
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

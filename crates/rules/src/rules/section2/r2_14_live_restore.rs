@@ -36,6 +36,50 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    use serde_json::json;
+    vec![
+        Fixture::pass("live restore on", compliant_host()),
+        Fixture::pass(
+            "--live-restore flag, Docker API unreachable",
+            host_with(|f| {
+                no_docker(f);
+                daemon_json_remove(f, "live-restore");
+                add_flags(f, &["--live-restore"]);
+            }),
+        ),
+        Fixture::fail(
+            "configured but not live",
+            host_with(|f| docker_mut(f).info.live_restore = false),
+        ),
+        Fixture::fail(
+            "off on a swarm node",
+            host_with(|f| {
+                let d = docker_mut(f);
+                d.info.live_restore = false;
+                d.info.swarm.state = "active".into();
+            }),
+        ),
+        Fixture::fail(
+            "false in daemon.json, Docker API unreachable",
+            host_with(|f| {
+                no_docker(f);
+                daemon_json_set(f, "live-restore", json!(false));
+            }),
+        ),
+        Fixture::error(
+            "Docker API unreachable and daemon.json malformed",
+            host_with(|f| {
+                no_docker(f);
+                break_daemon_json(f);
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -101,9 +145,4 @@ mod tests {
         break_daemon_json(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

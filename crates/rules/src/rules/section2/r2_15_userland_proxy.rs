@@ -36,6 +36,32 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    use serde_json::json;
+    vec![
+        Fixture::pass("userland-proxy=false", compliant_host()),
+        Fixture::pass(
+            "--userland-proxy=false flag",
+            host_with(|f| {
+                daemon_json_remove(f, "userland-proxy");
+                add_flags(f, &["--userland-proxy=false"]);
+            }),
+        ),
+        Fixture::fail(
+            "unset (default true)",
+            host_with(|f| daemon_json_remove(f, "userland-proxy")),
+        ),
+        Fixture::fail(
+            "userland-proxy=true in daemon.json",
+            host_with(|f| daemon_json_set(f, "userland-proxy", json!(true))),
+        ),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -76,9 +102,4 @@ mod tests {
         break_daemon_json(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -64,6 +64,41 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    use serde_json::json;
+    vec![
+        Fixture::pass("experimental off", compliant_host()),
+        Fixture::fail(
+            "live experimental despite daemon.json",
+            host_with(|f| {
+                daemon_json_set(f, KEY, json!(false));
+                docker_mut(f).info.experimental = true;
+            }),
+        ),
+        Fixture::fail(
+            "server version reports experimental",
+            host_with(|f| docker_mut(f).version.experimental = true),
+        ),
+        Fixture::fail(
+            "--experimental flag, Docker API unreachable",
+            host_with(|f| {
+                no_docker(f);
+                add_flags(f, &["--experimental"]);
+            }),
+        ),
+        Fixture::error(
+            "Docker API unreachable and daemon.json malformed",
+            host_with(|f| {
+                no_docker(f);
+                break_daemon_json(f);
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -125,9 +160,4 @@ mod tests {
         assert_eq!(out.status, Status::Error);
         assert!(out.reason.contains("not valid JSON"), "{}", out.reason);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -37,6 +37,36 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixtures::*;
+    use crate::testing::*;
+    use serde_json::json;
+    vec![
+        Fixture::pass("no-new-privileges=true", compliant_host()),
+        Fixture::pass(
+            "--no-new-privileges flag overrides daemon.json",
+            host_with(|f| {
+                daemon_json_set(f, "no-new-privileges", json!(false));
+                add_flags(f, &["--no-new-privileges"]);
+            }),
+        ),
+        Fixture::fail(
+            "unset (default false)",
+            host_with(|f| daemon_json_remove(f, "no-new-privileges")),
+        ),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+        Fixture::error(
+            "unset and the command line unknown",
+            host_with(|f| {
+                daemon_json_remove(f, "no-new-privileges");
+                f.daemon.process =
+                    dockguard_facts::Fact::Error("no dockerd process under /proc".into());
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixtures::*;
     use super::*;
@@ -88,9 +118,4 @@ mod tests {
             out.reason
         );
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

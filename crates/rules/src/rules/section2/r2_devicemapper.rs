@@ -62,6 +62,30 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    use serde_json::json;
+    vec![
+        Fixture::pass("overlay2", compliant_host()),
+        Fixture::fail(
+            "live devicemapper",
+            host_with(|f| docker_mut(f).info.driver = "devicemapper".into()),
+        ),
+        Fixture::fail(
+            "devicemapper in daemon.json, Docker API unreachable",
+            host_with(|f| {
+                f.docker = dockguard_facts::Fact::Error("unreachable".into());
+                daemon_json_set(f, KEY, json!("devicemapper"));
+            }),
+        ),
+        Fixture::error(
+            "driver unknown",
+            host_with(|f| f.docker = dockguard_facts::Fact::Error("unreachable".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -90,9 +114,4 @@ mod tests {
         f.docker = dockguard_facts::Fact::Error("unreachable".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -9,8 +9,15 @@ pub const NO_SOCKET_UNIT: &str = "there is no docker.socket unit on this host";
 pub const NO_REGISTRY_CERTS: &str = "no registry certificates under /etc/docker/certs.d";
 pub const NO_TLS: &str = "TLS is not configured";
 pub const NO_UNIX_SOCKET: &str = "the daemon listens on no Unix socket";
+pub const NO_CONTAINERD_SOCKET: &str =
+    "the containerd socket dockerd uses does not exist on this host (a \
+    containerd that dockerd starts itself, under /var/run/docker/containerd, is not assessed)";
+pub const NO_SYSCONFIG_DOCKER: &str = "/etc/sysconfig/docker does not exist";
 pub const ETC_DOCKER: &str = "/etc/docker";
 pub const DEFAULT_DOCKER: &str = "/etc/default/docker";
+pub const SYSCONFIG_DOCKER: &str = "/etc/sysconfig/docker";
+/// Where a system containerd listens, and where dockerd looks for one when `--containerd` is not given.
+pub const CONTAINERD_SOCKET: &str = "/run/containerd/containerd.sock";
 
 /// The `docker.service` unit file in effect (systemd's FragmentPath).
 pub fn service_unit(ctx: &Ctx) -> Result<Vec<String>, String> {
@@ -46,6 +53,29 @@ pub fn unix_sockets(ctx: &Ctx) -> Result<Vec<String>, String> {
 /// The daemon configuration file: `/etc/docker/daemon.json` or the `--config-file` path.
 pub fn daemon_json(ctx: &Ctx) -> Result<Vec<String>, String> {
     Ok(vec![ctx.daemon.config_path.clone()])
+}
+
+/// The containerd socket dockerd talks to: the `containerd` setting (`--containerd=PATH`), else the system
+/// containerd's default socket. A dockerd started without `--containerd` and without a system containerd
+/// runs its own under /var/run/docker/containerd; that socket is not assessed (the default path is then
+/// missing, so the rules are not applicable).
+pub fn containerd_socket(ctx: &Ctx) -> Result<Vec<String>, String> {
+    let configured = ctx.daemon.string("containerd")?;
+    let path = configured.trim();
+    let path = path.strip_prefix("unix://").unwrap_or(path);
+    Ok(vec![if path.is_empty() {
+        CONTAINERD_SOCKET.to_string()
+    } else {
+        path.to_string()
+    }])
+}
+
+/// A containerd socket outcome with a clearer reason when the socket does not exist.
+pub fn containerd_outcome(mut out: crate::Outcome) -> crate::Outcome {
+    if out.status == crate::Status::NotApplicable {
+        out.reason = NO_CONTAINERD_SOCKET.to_string();
+    }
+    out
 }
 
 /// A single fixed path.
@@ -104,6 +134,15 @@ pub mod fixture {
     /// Makes daemon.json unparseable, so TLS settings cannot be known.
     pub fn break_daemon_json(f: &mut Facts) {
         f.daemon.config_file.content = dockguard_facts::Fact::Ok(Some("{ \"tlsverify\": ".into()));
+    }
+
+    /// Adds the containerd socket at its default path: a root-owned socket with the given mode.
+    pub fn add_containerd_socket(f: &mut Facts, mode: u32) {
+        let mut sock = crate::testing::file(mode);
+        if let FileFact::Present(st) = &mut sock {
+            st.kind = "socket".into();
+        }
+        set(f, super::CONTAINERD_SOCKET, sock);
     }
 
     /// An unreadable path.

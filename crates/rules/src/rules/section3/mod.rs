@@ -19,6 +19,10 @@ pub mod r3_17_daemon_json_owner;
 pub mod r3_18_daemon_json_mode;
 pub mod r3_19_default_docker_owner;
 pub mod r3_20_default_docker_mode;
+pub mod rc3_21_sysconfig_docker_mode;
+pub mod rc3_22_sysconfig_docker_owner;
+pub mod rc3_23_containerd_socket_owner;
+pub mod rc3_24_containerd_socket_mode;
 
 crate::declare_rules! {
     r3_01_service_owner,
@@ -41,6 +45,10 @@ crate::declare_rules! {
     r3_18_daemon_json_mode,
     r3_19_default_docker_owner,
     r3_20_default_docker_mode,
+    rc3_21_sysconfig_docker_mode,
+    rc3_22_sysconfig_docker_owner,
+    rc3_23_containerd_socket_owner,
+    rc3_24_containerd_socket_mode,
 }
 
 mod common;

@@ -30,6 +30,40 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::Fact;
+    vec![
+        Fixture::pass("root:root", compliant_host()),
+        Fixture::pass(
+            "uid 0 gid 0 under another group name",
+            host_with(|f| set_owner(f, SERVICE, 0, None, 0, Some("wheel"))),
+        ),
+        Fixture::fail(
+            "owned by a user",
+            host_with(|f| set_owner(f, SERVICE, 1000, Some("app"), 1000, Some("app"))),
+        ),
+        Fixture::fail(
+            "non-root group",
+            host_with(|f| set_owner(f, SERVICE, 0, Some("root"), 1000, Some("app"))),
+        ),
+        Fixture::not_applicable(
+            "no docker.service unit",
+            host_with(|f| f.units.docker_service = Fact::Ok(None)),
+        ),
+        Fixture::error(
+            "unit location unknown",
+            host_with(|f| f.units.docker_service = Fact::Error("systemctl not available".into())),
+        ),
+        Fixture::error(
+            "unit unreadable",
+            host_with(|f| set(f, SERVICE, unreadable())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -117,9 +151,4 @@ mod tests {
         assert_eq!(out.status, Status::Error);
         assert!(out.targets[0].detail.contains("was not collected"));
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

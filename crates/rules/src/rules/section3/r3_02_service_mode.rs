@@ -30,6 +30,30 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::Fact;
+    vec![
+        Fixture::pass("mode 0644", compliant_host()),
+        Fixture::pass("mode 0600", host_with(|f| set_mode(f, SERVICE, 0o600))),
+        Fixture::fail(
+            "0466 (numerically below 644)",
+            host_with(|f| set_mode(f, SERVICE, 0o466)),
+        ),
+        Fixture::fail("setuid 4644", host_with(|f| set_mode(f, SERVICE, 0o4644))),
+        Fixture::not_applicable(
+            "no docker.service unit",
+            host_with(|f| f.units.docker_service = Fact::Ok(None)),
+        ),
+        Fixture::error(
+            "unit unreadable",
+            host_with(|f| set(f, SERVICE, unreadable())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -93,9 +117,4 @@ mod tests {
         f.units.docker_service = Fact::Error("systemctl not available".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

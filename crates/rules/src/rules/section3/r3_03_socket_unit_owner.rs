@@ -29,6 +29,28 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::Fact;
+    vec![
+        Fixture::pass("root:root", compliant_host()),
+        Fixture::fail(
+            "owned by a user",
+            host_with(|f| set_owner(f, SOCKET_UNIT, 1000, Some("app"), 0, Some("root"))),
+        ),
+        Fixture::not_applicable(
+            "no docker.socket unit",
+            host_with(|f| f.units.docker_socket = Fact::Ok(None)),
+        ),
+        Fixture::error(
+            "unit location unknown",
+            host_with(|f| f.units.docker_socket = Fact::Error("systemd bus unreachable".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -70,9 +92,4 @@ mod tests {
         f.units.docker_socket = Fact::Error("systemd bus unreachable".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

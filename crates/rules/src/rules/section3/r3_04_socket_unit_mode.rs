@@ -29,6 +29,36 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::{Fact, FileFact};
+    vec![
+        Fixture::pass("mode 0644", compliant_host()),
+        Fixture::fail(
+            "other-writable 0646",
+            host_with(|f| set_mode(f, SOCKET_UNIT, 0o646)),
+        ),
+        Fixture::fail(
+            "0466 (numerically below 644)",
+            host_with(|f| set_mode(f, SOCKET_UNIT, 0o466)),
+        ),
+        Fixture::not_applicable(
+            "no docker.socket unit",
+            host_with(|f| f.units.docker_socket = Fact::Ok(None)),
+        ),
+        Fixture::not_applicable(
+            "unit file missing",
+            host_with(|f| set(f, SOCKET_UNIT, FileFact::Missing)),
+        ),
+        Fixture::error(
+            "unit unreadable",
+            host_with(|f| set(f, SOCKET_UNIT, unreadable())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -75,9 +105,4 @@ mod tests {
         set(&mut f, SOCKET_UNIT, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

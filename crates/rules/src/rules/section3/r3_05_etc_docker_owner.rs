@@ -33,6 +33,34 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::FileFact;
+    vec![
+        Fixture::pass("root:root", compliant_host()),
+        Fixture::fail(
+            "non-root group",
+            host_with(|f| set_owner(f, ETC_DOCKER, 0, Some("root"), 1000, Some("app"))),
+        ),
+        Fixture::fail(
+            "unnamed uid/gid 1000",
+            host_with(|f| set_owner(f, ETC_DOCKER, 1000, None, 1000, None)),
+        ),
+        Fixture::not_applicable(
+            "no /etc/docker",
+            host_with(|f| set(f, ETC_DOCKER, FileFact::Missing)),
+        ),
+        Fixture::error(
+            "not collected",
+            host_with(|f| {
+                f.files.remove(ETC_DOCKER);
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -84,9 +112,4 @@ mod tests {
         f.files.remove(ETC_DOCKER);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

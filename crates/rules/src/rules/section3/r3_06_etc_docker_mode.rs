@@ -29,6 +29,33 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::FileFact;
+    vec![
+        Fixture::pass("mode 0755", compliant_host()),
+        Fixture::pass("mode 0700", host_with(|f| set_mode(f, ETC_DOCKER, 0o700))),
+        Fixture::fail(
+            "0747 (numerically below 755)",
+            host_with(|f| set_mode(f, ETC_DOCKER, 0o747)),
+        ),
+        Fixture::fail(
+            "group-writable 0775",
+            host_with(|f| set_mode(f, ETC_DOCKER, 0o775)),
+        ),
+        Fixture::not_applicable(
+            "no /etc/docker",
+            host_with(|f| set(f, ETC_DOCKER, FileFact::Missing)),
+        ),
+        Fixture::error(
+            "unreadable",
+            host_with(|f| set(f, ETC_DOCKER, unreadable())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -79,9 +106,4 @@ mod tests {
         set(&mut f, ETC_DOCKER, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -29,6 +29,48 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::{Fact, Facts};
+    const CLIENT_KEY: &str = "/etc/docker/certs.d/registry.example:5000/client.key";
+    fn client_key(f: &mut Facts) {
+        set(f, CLIENT_KEY, file(0o400));
+        f.certs_d = Fact::Ok(vec![REGISTRY_CERT.into(), CLIENT_KEY.into()]);
+    }
+    vec![
+        Fixture::pass("root-owned certificate", compliant_host()),
+        Fixture::pass(
+            "root-owned certificate and client key",
+            host_with(client_key),
+        ),
+        Fixture::fail(
+            "client key with a non-root group",
+            host_with(|f| {
+                client_key(f);
+                set_owner(f, CLIENT_KEY, 0, Some("root"), 1000, Some("app"));
+            }),
+        ),
+        Fixture::fail(
+            "certificate owned by a user",
+            host_with(|f| set_owner(f, REGISTRY_CERT, 1000, Some("app"), 1000, Some("app"))),
+        ),
+        Fixture::not_applicable(
+            "no registry certificates",
+            host_with(|f| f.certs_d = Fact::Ok(vec![])),
+        ),
+        Fixture::error(
+            "certs.d not listable",
+            host_with(|f| f.certs_d = Fact::Error("permission denied".into())),
+        ),
+        Fixture::error(
+            "listed file not collected",
+            host_with(|f| f.certs_d = Fact::Ok(vec![REGISTRY_CERT.into(), CLIENT_KEY.into()])),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -100,9 +142,4 @@ mod tests {
         f.certs_d = Fact::Ok(vec![REGISTRY_CERT.into(), CLIENT_KEY.into()]);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -29,6 +29,47 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::Fact;
+    const CLIENT_KEY: &str = "/etc/docker/certs.d/registry.example:5000/client.key";
+    vec![
+        Fixture::pass("mode 0444", compliant_host()),
+        Fixture::pass(
+            "certificate 0444 and client key 0400",
+            host_with(|f| {
+                set(f, CLIENT_KEY, file(0o400));
+                f.certs_d = Fact::Ok(vec![REGISTRY_CERT.into(), CLIENT_KEY.into()]);
+            }),
+        ),
+        Fixture::fail(
+            "owner-writable 0644",
+            host_with(|f| set_mode(f, REGISTRY_CERT, 0o644)),
+        ),
+        Fixture::fail(
+            "0422 (numerically below 444)",
+            host_with(|f| set_mode(f, REGISTRY_CERT, 0o422)),
+        ),
+        Fixture::fail(
+            "one client key 0640 among good files",
+            host_with(|f| {
+                set(f, CLIENT_KEY, file(0o640));
+                f.certs_d = Fact::Ok(vec![REGISTRY_CERT.into(), CLIENT_KEY.into()]);
+            }),
+        ),
+        Fixture::not_applicable(
+            "no registry certificates",
+            host_with(|f| f.certs_d = Fact::Ok(vec![])),
+        ),
+        Fixture::error(
+            "certs.d not listable",
+            host_with(|f| f.certs_d = Fact::Error("permission denied".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -91,9 +132,4 @@ mod tests {
         set(&mut f, REGISTRY_CERT, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -30,6 +30,34 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    vec![
+        Fixture::pass("root:root", compliant_host()),
+        Fixture::fail(
+            "owned by a user",
+            host_with(|f| set_owner(f, TLS_CA, 1000, Some("app"), 1000, Some("app"))),
+        ),
+        Fixture::fail(
+            "--tlscacert path with group staff",
+            host_with(|f| {
+                daemon_json_remove(f, "tlscacert");
+                add_flags(f, &["--tlscacert=/srv/tls/ca.pem"]);
+                set(f, "/srv/tls/ca.pem", file(0o444));
+                set_owner(f, "/srv/tls/ca.pem", 0, Some("root"), 50, Some("staff"));
+            }),
+        ),
+        Fixture::not_applicable("TLS off", host_with(tls_off)),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+        Fixture::error(
+            "default CA path not collected",
+            host_with(|f| daemon_json_remove(f, "tlscacert")),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -105,9 +133,4 @@ mod tests {
         set(&mut f, TLS_CA, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

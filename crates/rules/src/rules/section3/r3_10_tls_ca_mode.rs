@@ -29,6 +29,31 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::FileFact;
+    vec![
+        Fixture::pass("mode 0444", compliant_host()),
+        Fixture::fail(
+            "owner-writable 0644",
+            host_with(|f| set_mode(f, TLS_CA, 0o644)),
+        ),
+        Fixture::fail(
+            "0406 (numerically below 444)",
+            host_with(|f| set_mode(f, TLS_CA, 0o406)),
+        ),
+        Fixture::not_applicable("TLS off", host_with(tls_off)),
+        Fixture::not_applicable(
+            "CA file missing",
+            host_with(|f| set(f, TLS_CA, FileFact::Missing)),
+        ),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+        Fixture::error("unreadable", host_with(|f| set(f, TLS_CA, unreadable()))),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -79,9 +104,4 @@ mod tests {
         set(&mut f, TLS_CA, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -28,6 +28,22 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    vec![
+        Fixture::pass("root:root", compliant_host()),
+        Fixture::fail(
+            "owned by a user",
+            host_with(|f| set_owner(f, TLS_CERT, 1000, Some("app"), 0, Some("root"))),
+        ),
+        Fixture::not_applicable("TLS off", host_with(tls_off)),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+        Fixture::error("unreadable", host_with(|f| set(f, TLS_CERT, unreadable()))),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -63,9 +79,4 @@ mod tests {
         set(&mut f, TLS_CERT, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

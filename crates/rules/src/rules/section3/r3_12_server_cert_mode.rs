@@ -29,6 +29,22 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    vec![
+        Fixture::pass("mode 0444", compliant_host()),
+        Fixture::fail(
+            "group-writable 0464",
+            host_with(|f| set_mode(f, TLS_CERT, 0o464)),
+        ),
+        Fixture::not_applicable("TLS off", host_with(tls_off)),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+        Fixture::error("unreadable", host_with(|f| set(f, TLS_CERT, unreadable()))),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -67,9 +83,4 @@ mod tests {
         set(&mut f, TLS_CERT, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

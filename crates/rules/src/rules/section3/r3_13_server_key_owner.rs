@@ -29,6 +29,31 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::FileFact;
+    vec![
+        Fixture::pass("root:root", compliant_host()),
+        Fixture::fail(
+            "owned by a user",
+            host_with(|f| set_owner(f, TLS_KEY, 1000, Some("app"), 1000, Some("app"))),
+        ),
+        Fixture::fail(
+            "unnamed group 4242",
+            host_with(|f| set_owner(f, TLS_KEY, 0, Some("root"), 4242, None)),
+        ),
+        Fixture::not_applicable("TLS off", host_with(tls_off)),
+        Fixture::not_applicable(
+            "key file missing",
+            host_with(|f| set(f, TLS_KEY, FileFact::Missing)),
+        ),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+        Fixture::error("unreadable", host_with(|f| set(f, TLS_KEY, unreadable()))),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -80,9 +105,4 @@ mod tests {
         set(&mut f, TLS_KEY, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

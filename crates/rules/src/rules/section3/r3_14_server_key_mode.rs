@@ -32,6 +32,31 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    vec![
+        Fixture::pass("mode 0400", compliant_host()),
+        Fixture::pass("mode 0000", host_with(|f| set_mode(f, TLS_KEY, 0o000))),
+        Fixture::fail(
+            "owner-writable 0600",
+            host_with(|f| set_mode(f, TLS_KEY, 0o600)),
+        ),
+        Fixture::fail(
+            "group-readable 0440",
+            host_with(|f| set_mode(f, TLS_KEY, 0o440)),
+        ),
+        Fixture::fail(
+            "world-readable 0404",
+            host_with(|f| set_mode(f, TLS_KEY, 0o404)),
+        ),
+        Fixture::not_applicable("TLS off", host_with(tls_off)),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+        Fixture::error("unreadable", host_with(|f| set(f, TLS_KEY, unreadable()))),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -88,9 +113,4 @@ mod tests {
         set(&mut f, TLS_KEY, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

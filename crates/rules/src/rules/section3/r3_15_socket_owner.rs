@@ -48,6 +48,59 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::FileFact;
+    use serde_json::json;
+    vec![
+        Fixture::pass("root:docker", compliant_host()),
+        Fixture::pass(
+            "socket activation (-H fd://)",
+            host_with(|f| {
+                daemon_json_remove(f, "hosts");
+                add_flags(f, &["-H", "fd://"]);
+            }),
+        ),
+        Fixture::fail(
+            "group root",
+            host_with(|f| set_owner(f, SOCKET, 0, Some("root"), 0, Some("root"))),
+        ),
+        Fixture::fail(
+            "owned by a user",
+            host_with(|f| set_owner(f, SOCKET, 1000, Some("app"), 998, Some("docker"))),
+        ),
+        Fixture::fail(
+            "group without a name",
+            host_with(|f| set_owner(f, SOCKET, 0, Some("root"), 998, None)),
+        ),
+        Fixture::not_applicable(
+            "TCP only",
+            host_with(|f| daemon_json_set(f, "hosts", json!(["tcp://10.0.0.5:2376"]))),
+        ),
+        Fixture::not_applicable(
+            "socket missing",
+            host_with(|f| set(f, SOCKET, FileFact::Missing)),
+        ),
+        Fixture::not_applicable(
+            "rootless daemon",
+            host_with(|f| {
+                set_owner(f, SOCKET, 1000, Some("app"), 1000, Some("app"));
+                docker_mut(f)
+                    .info
+                    .security_options
+                    .push("name=rootless".into());
+            }),
+        ),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+        Fixture::error(
+            "custom socket not collected",
+            host_with(|f| daemon_json_set(f, "hosts", json!(["unix:///run/user/docker.sock"]))),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -151,9 +204,4 @@ mod tests {
         set(&mut f, SOCKET, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

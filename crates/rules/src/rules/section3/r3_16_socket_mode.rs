@@ -32,6 +32,44 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::FileFact;
+    use serde_json::json;
+    vec![
+        Fixture::pass("mode 0660", compliant_host()),
+        Fixture::pass("mode 0600", host_with(|f| set_mode(f, SOCKET, 0o600))),
+        Fixture::fail(
+            "0606 (numerically below 660)",
+            host_with(|f| set_mode(f, SOCKET, 0o606)),
+        ),
+        Fixture::fail(
+            "world-writable 0666",
+            host_with(|f| set_mode(f, SOCKET, 0o666)),
+        ),
+        Fixture::fail(
+            "socket activation, 0666",
+            host_with(|f| {
+                daemon_json_remove(f, "hosts");
+                add_flags(f, &["-H", "fd://", "-H", "tcp://10.0.0.5:2376"]);
+                set_mode(f, SOCKET, 0o666);
+            }),
+        ),
+        Fixture::not_applicable(
+            "TCP only",
+            host_with(|f| daemon_json_set(f, "hosts", json!(["tcp://10.0.0.5:2376"]))),
+        ),
+        Fixture::not_applicable(
+            "socket missing",
+            host_with(|f| set(f, SOCKET, FileFact::Missing)),
+        ),
+        Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
+        Fixture::error("unreadable", host_with(|f| set(f, SOCKET, unreadable()))),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -100,9 +138,4 @@ mod tests {
         set(&mut f, SOCKET, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -33,6 +33,43 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::FileFact;
+    const DAEMON_JSON: &str = "/etc/docker/daemon.json";
+    vec![
+        Fixture::pass("root:root", compliant_host()),
+        Fixture::fail(
+            "owned by a user",
+            host_with(|f| set_owner(f, DAEMON_JSON, 1000, Some("app"), 1000, Some("app"))),
+        ),
+        Fixture::fail(
+            "--config-file owned by a user",
+            host_with(|f| {
+                f.daemon.config_file.path = "/srv/docker/daemon.json".into();
+                set(f, "/srv/docker/daemon.json", file(0o644));
+                set_owner(f, "/srv/docker/daemon.json", 1000, None, 1000, None);
+            }),
+        ),
+        Fixture::not_applicable(
+            "no daemon.json",
+            host_with(|f| set(f, DAEMON_JSON, FileFact::Missing)),
+        ),
+        Fixture::error(
+            "unreadable",
+            host_with(|f| set(f, DAEMON_JSON, unreadable())),
+        ),
+        Fixture::error(
+            "not collected",
+            host_with(|f| {
+                f.files.remove(DAEMON_JSON);
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -86,9 +123,4 @@ mod tests {
         f.files.remove(DAEMON_JSON);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -35,6 +35,34 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::FileFact;
+    const DAEMON_JSON: &str = "/etc/docker/daemon.json";
+    vec![
+        Fixture::pass("mode 0644", compliant_host()),
+        Fixture::pass("mode 0600", host_with(|f| set_mode(f, DAEMON_JSON, 0o600))),
+        Fixture::fail(
+            "0466 (numerically below 644)",
+            host_with(|f| set_mode(f, DAEMON_JSON, 0o466)),
+        ),
+        Fixture::fail(
+            "setuid 4644",
+            host_with(|f| set_mode(f, DAEMON_JSON, 0o4644)),
+        ),
+        Fixture::not_applicable(
+            "no daemon.json",
+            host_with(|f| set(f, DAEMON_JSON, FileFact::Missing)),
+        ),
+        Fixture::error(
+            "unreadable",
+            host_with(|f| set(f, DAEMON_JSON, unreadable())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -80,9 +108,4 @@ mod tests {
         set(&mut f, DAEMON_JSON, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -32,6 +32,28 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::FileFact;
+    vec![
+        Fixture::pass("root:root", compliant_host()),
+        Fixture::fail(
+            "owned by a user",
+            host_with(|f| set_owner(f, DEFAULT_DOCKER, 1000, Some("app"), 0, Some("root"))),
+        ),
+        Fixture::not_applicable(
+            "no /etc/default/docker",
+            host_with(|f| set(f, DEFAULT_DOCKER, FileFact::Missing)),
+        ),
+        Fixture::error(
+            "unreadable",
+            host_with(|f| set(f, DEFAULT_DOCKER, unreadable())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -70,9 +92,4 @@ mod tests {
         set(&mut f, DEFAULT_DOCKER, unreadable());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -33,6 +33,38 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::fixture::*;
+    use crate::testing::*;
+    use dockguard_facts::FileFact;
+    vec![
+        Fixture::pass("mode 0644", compliant_host()),
+        Fixture::fail(
+            "other-writable 0646",
+            host_with(|f| set_mode(f, DEFAULT_DOCKER, 0o646)),
+        ),
+        Fixture::fail(
+            "setgid 2644",
+            host_with(|f| set_mode(f, DEFAULT_DOCKER, 0o2644)),
+        ),
+        Fixture::not_applicable(
+            "no /etc/default/docker",
+            host_with(|f| set(f, DEFAULT_DOCKER, FileFact::Missing)),
+        ),
+        Fixture::error(
+            "unreadable",
+            host_with(|f| set(f, DEFAULT_DOCKER, unreadable())),
+        ),
+        Fixture::error(
+            "not collected",
+            host_with(|f| {
+                f.files.remove(DEFAULT_DOCKER);
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
     use super::*;
@@ -79,9 +111,4 @@ mod tests {
         f.files.remove(DEFAULT_DOCKER);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }
