@@ -157,6 +157,10 @@ pub const AUDITED: &[&str] = &[
     "/usr/bin/runc",
     "/usr/bin/docker-containerd",
     "/usr/bin/docker-runc",
+    "/run/containerd",
+    "/run/containerd/containerd.sock",
+    "/etc/containerd/config.toml",
+    "/usr/bin/containerd-shim-runc-v2",
 ];
 
 /// A host that passes every automated rule: hardened daemon.json, TLS on TCP, audit watches on every
@@ -185,6 +189,10 @@ pub fn compliant_host() -> Facts {
         files.insert(p.to_string(), file(0o755));
     }
     files.insert("/var/lib/docker".into(), dir(0o710));
+    files.insert("/run/containerd".into(), dir(0o711));
+    files.insert("/etc/containerd/config.toml".into(), file(0o644));
+    files.insert("/usr/bin/containerd-shim".into(), FileFact::Missing);
+    files.insert("/usr/bin/containerd-shim-runc-v1".into(), FileFact::Missing);
     files.insert("/etc/docker".into(), dir(0o755));
     files.insert(SERVICE.into(), file(0o644));
     files.insert(SOCKET_UNIT.into(), file(0o644));

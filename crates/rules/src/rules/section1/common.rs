@@ -3,7 +3,7 @@
 
 use crate::check::{audit_rule_path, audit_rules, audit_watch_any};
 use crate::prelude::*;
-use dockguard_facts::InfoFacts;
+use dockguard_facts::{FileFact, InfoFacts};
 
 /// The default Docker root directory.
 pub const DEFAULT_DATA_ROOT: &str = "/var/lib/docker";
@@ -96,14 +96,36 @@ pub fn data_root(ctx: &Ctx) -> Result<DataRoot, String> {
 pub struct Watch {
     pub path: String,
     pub why: String,
+    /// Only the collector's stat of the path says whether it exists (no other fact implies it does). When
+    /// that stat is missing or failed, an unwatched path is an `error`, not a `fail`: it may not exist.
+    pub needs_stat: bool,
 }
 
 impl Watch {
+    /// A path whose existence other facts imply (docker info, the unit in effect, dockerd's command line).
     pub fn new(path: impl Into<String>, why: impl Into<String>) -> Watch {
         Watch {
             path: norm_path(&path.into()),
             why: why.into(),
+            needs_stat: false,
         }
+    }
+
+    /// A fixed path that may or may not exist on a host: only its stat tells.
+    pub fn stat(path: impl Into<String>, why: impl Into<String>) -> Watch {
+        Watch {
+            needs_stat: true,
+            ..Watch::new(path, why)
+        }
+    }
+}
+
+/// Why the existence of `path` is unknown, when the collector has no usable stat of it.
+fn existence_unknown(ctx: &Ctx, path: &str) -> Option<String> {
+    match ctx.facts.files.get(path) {
+        None => Some(format!("{path} was not collected")),
+        Some(FileFact::Error { reason }) => Some(format!("{path} could not be examined: {reason}")),
+        Some(_) => None,
     }
 }
 
@@ -150,6 +172,12 @@ pub fn watch_rule(ctx: &Ctx, watches: &[Watch], label: &str) -> Outcome {
                     t.detail = detail;
                 }
             }
+            if t.status == Status::Fail && watches.iter().any(|w| w.path == t.id && w.needs_stat) {
+                if let Some(why) = existence_unknown(ctx, &t.id) {
+                    t.status = Status::Error;
+                    t.detail = format!("{}; whether it exists is unknown: {why}", t.detail);
+                }
+            }
             if let Some(w) = watches.iter().find(|w| w.path == t.id && !w.why.is_empty()) {
                 t.detail = format!("{}; {}", t.detail, w.why);
             }
@@ -179,16 +207,28 @@ pub fn watch_rule(ctx: &Ctx, watches: &[Watch], label: &str) -> Outcome {
             out.reason = r;
         }
         Status::Pass => out.reason = format!("audited: {}", list(Status::Pass)),
+        Status::Error => {
+            out.reason = format!(
+                "no audit rule watches {}, and whether it exists is unknown (no usable stat)",
+                list(Status::Error)
+            )
+        }
         _ => {}
     }
     out
+}
+
+/// The rule for one fixed path that need not exist: watched -> pass, unwatched -> fail, absent ->
+/// not_applicable, existence unknown and unwatched -> error.
+pub fn path_watch_rule(ctx: &Ctx, path: &str, why: &str) -> Outcome {
+    watch_rule(ctx, &[Watch::stat(path, why)], path)
 }
 
 #[cfg(test)]
 pub mod test_support {
     //! Audit fixtures for the section 1 tests.
     use crate::check::audit_rule_path;
-    use dockguard_facts::{Fact, Facts};
+    use dockguard_facts::{Fact, Facts, FileFact};
 
     /// Removes every rules-file line that watches `path` (exact).
     pub fn drop_watch(f: &mut Facts, path: &str) {
@@ -208,6 +248,29 @@ pub mod test_support {
                 lines.push(line.to_string());
             }
         }
+    }
+
+    /// Makes `path` exist on the fixture host with the given stat.
+    pub fn put(f: &mut Facts, path: &str, fact: FileFact) {
+        f.files.insert(path.to_string(), fact);
+    }
+
+    /// Makes `path` exist with the given stat, watched by no rule.
+    pub fn put_unwatched(f: &mut Facts, path: &str, fact: FileFact) {
+        put(f, path, fact);
+        drop_watch(f, path);
+    }
+
+    /// Removes the collector's stat of `path` and every watch on it.
+    pub fn forget(f: &mut Facts, path: &str) {
+        f.files.remove(path);
+        drop_watch(f, path);
+    }
+
+    /// Makes `path` exist with the given stat and adds a watch on it to the rules files.
+    pub fn put_watched(f: &mut Facts, path: &str, fact: FileFact) {
+        put(f, path, fact);
+        add_line(f, &format!("-w {path} -p wa -k docker"));
     }
 
     /// The rules files' lines, as `auditctl -l` would print them once loaded.

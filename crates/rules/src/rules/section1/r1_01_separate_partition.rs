@@ -119,12 +119,52 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    use dockguard_facts::Fact;
+    vec![
+        Fixture::pass("Docker root on its own filesystem", compliant_host()),
+        Fixture::fail(
+            "Docker root on the root filesystem",
+            host_with(|f| {
+                f.mounts = Fact::Ok(vec![
+                    tests::mount("/", "/dev/vda1"),
+                    tests::mount("/var/lib/docker/overlay2/abc/merged", "overlay"),
+                ])
+            }),
+        ),
+        Fixture::fail(
+            "Docker root inside /var",
+            host_with(|f| {
+                f.mounts = Fact::Ok(vec![
+                    tests::mount("/", "/dev/vda1"),
+                    tests::mount("/var", "/dev/vdc1"),
+                ])
+            }),
+        ),
+        Fixture::manual(
+            "bind mount from the root device",
+            host_with(|f| {
+                f.mounts = Fact::Ok(vec![
+                    tests::mount("/", "/dev/vda1"),
+                    tests::mount("/var/lib/docker", "/dev/vda1"),
+                ])
+            }),
+        ),
+        Fixture::error(
+            "mount table unreadable",
+            host_with(|f| f.mounts = Fact::Error("cannot read /proc/1/mountinfo".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
     use dockguard_facts::Fact;
 
-    fn mount(mp: &str, src: &str) -> MountPoint {
+    pub(super) fn mount(mp: &str, src: &str) -> MountPoint {
         MountPoint {
             mount_point: mp.into(),
             fs_type: "ext4".into(),
@@ -207,9 +247,4 @@ mod tests {
         f.docker = Fact::Error("daemon unreachable".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

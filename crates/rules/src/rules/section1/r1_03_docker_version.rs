@@ -104,6 +104,34 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::manual("current release line", compliant_host()),
+        Fixture::manual(
+            "unparseable version",
+            host_with(|f| docker_mut(f).version.version = "master-dockerproject-2026-01-01".into()),
+        ),
+        Fixture::fail(
+            "20.10 (end of life)",
+            host_with(|f| docker_mut(f).version.version = "20.10.24+dfsg1".into()),
+        ),
+        Fixture::fail(
+            "25.0 (last end-of-life line)",
+            host_with(|f| docker_mut(f).version.version = "25.0.5".into()),
+        ),
+        Fixture::error(
+            "version not reported",
+            host_with(|f| docker_mut(f).version.version = String::new()),
+        ),
+        Fixture::error(
+            "daemon unreachable",
+            host_with(|f| f.docker = dockguard_facts::Fact::Error("daemon unreachable".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -160,9 +188,4 @@ mod tests {
         f.docker = dockguard_facts::Fact::Error("daemon unreachable".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -124,6 +124,51 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::test_support::*;
+    use crate::testing::*;
+    vec![
+        Fixture::pass("dockerd watched", compliant_host()),
+        Fixture::pass(
+            "CLI client unwatched does not decide",
+            host_with(|f| drop_watch(f, "/usr/bin/docker")),
+        ),
+        Fixture::fail(
+            "dockerd unwatched",
+            host_with(|f| drop_watch(f, "/usr/bin/dockerd")),
+        ),
+        Fixture::fail(
+            "running dockerd elsewhere is unwatched",
+            host_with(|f| {
+                if let Fact::Ok(p) = &mut f.daemon.process {
+                    p.argv[0] = "/usr/local/bin/dockerd".into();
+                }
+            }),
+        ),
+        Fixture::fail(
+            "in a rules file but not loaded",
+            host_with(|f| {
+                let lines = file_lines(f)
+                    .into_iter()
+                    .filter(|l| !l.contains("/usr/bin/dockerd"))
+                    .collect();
+                f.audit.loaded = Some(Fact::Ok(lines));
+            }),
+        ),
+        Fixture::not_applicable(
+            "no dockerd binary",
+            host_with(|f| {
+                f.files.insert("/usr/bin/dockerd".into(), FileFact::Missing);
+            }),
+        ),
+        Fixture::error(
+            "audit rules unreadable",
+            host_with(|f| f.audit.files = Fact::Error("permission denied".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::test_support::*;
     use super::*;
@@ -240,9 +285,4 @@ mod tests {
         assert_eq!(out.status, Status::Pass, "{out:?}");
         assert_eq!(out.targets[0].id, "/usr/sbin/dockerd");
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -42,6 +42,51 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::test_support::*;
+    use crate::testing::*;
+    use dockguard_facts::{Fact, FileFact};
+    vec![
+        Fixture::pass("Docker root watched", compliant_host()),
+        Fixture::pass(
+            "syscall rule form",
+            host_with(|f| {
+                drop_watch(f, "/var/lib/docker");
+                add_line(
+                    f,
+                    "-a exit,always -F path=/var/lib/docker -F perm=war -k docker",
+                );
+            }),
+        ),
+        Fixture::fail(
+            "Docker root unwatched",
+            host_with(|f| drop_watch(f, "/var/lib/docker")),
+        ),
+        Fixture::fail(
+            "only a sub-directory watched",
+            host_with(|f| {
+                drop_watch(f, "/var/lib/docker");
+                add_line(f, "-w /var/lib/docker/overlay2 -k docker");
+            }),
+        ),
+        Fixture::fail(
+            "custom data-root unwatched",
+            host_with(|f| docker_mut(f).info.docker_root_dir = "/srv/docker/100000.100000".into()),
+        ),
+        Fixture::not_applicable(
+            "no Docker root directory",
+            host_with(|f| {
+                f.files.insert("/var/lib/docker".into(), FileFact::Missing);
+            }),
+        ),
+        Fixture::error(
+            "audit rules unreadable",
+            host_with(|f| f.audit.files = Fact::Error("permission denied".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::test_support::*;
     use super::*;
@@ -122,9 +167,4 @@ mod tests {
         f.files.insert("/var/lib/docker".into(), FileFact::Missing);
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

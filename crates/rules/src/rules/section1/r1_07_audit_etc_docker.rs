@@ -31,6 +31,37 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::test_support::*;
+    use crate::testing::*;
+    use dockguard_facts::{Fact, FileFact};
+    vec![
+        Fixture::pass("/etc/docker watched", compliant_host()),
+        Fixture::pass(
+            "dir= rule with a trailing slash",
+            host_with(|f| {
+                drop_watch(f, PATH);
+                add_line(f, "-a always,exit -F dir=/etc/docker/ -F perm=wa -k docker");
+            }),
+        ),
+        Fixture::fail(
+            "only daemon.json watched",
+            host_with(|f| drop_watch(f, PATH)),
+        ),
+        Fixture::not_applicable(
+            "no /etc/docker",
+            host_with(|f| {
+                f.files.insert(PATH.into(), FileFact::Missing);
+            }),
+        ),
+        Fixture::error(
+            "audit rules unreadable",
+            host_with(|f| f.audit.files = Fact::Error("permission denied".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::test_support::*;
     use super::*;
@@ -81,9 +112,4 @@ mod tests {
         f.files.insert(PATH.into(), FileFact::Missing);
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -44,6 +44,35 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::test_support::*;
+    use crate::testing::*;
+    vec![
+        Fixture::pass("docker.service watched", compliant_host()),
+        Fixture::fail(
+            "docker.service unwatched",
+            host_with(|f| drop_watch(f, SERVICE)),
+        ),
+        Fixture::fail(
+            "the unit in effect is another copy",
+            host_with(|f| {
+                f.units.docker_service = Fact::Ok(Some("/etc/systemd/system/docker.service".into()))
+            }),
+        ),
+        Fixture::not_applicable(
+            "no docker.service unit",
+            host_with(|f| f.units.docker_service = Fact::Ok(None)),
+        ),
+        Fixture::error(
+            "unit lookup failed",
+            host_with(|f| {
+                f.units.docker_service = Fact::Error("systemd unit directories unreadable".into())
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::test_support::*;
     use super::*;
@@ -91,9 +120,4 @@ mod tests {
         f.units.docker_service = Fact::Error("systemd unit directories unreadable".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

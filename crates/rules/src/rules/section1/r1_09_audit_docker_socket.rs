@@ -58,6 +58,47 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::test_support::*;
+    use crate::testing::*;
+    use dockguard_facts::Fact;
+    vec![
+        Fixture::pass("unit and socket watched", compliant_host()),
+        Fixture::pass(
+            "socket activation, socket watched under /run",
+            host_with(|f| {
+                daemon_json_set(f, "hosts", serde_json::json!(["fd://"]));
+                drop_watch(f, SOCKET);
+                add_line(f, "-w /run/docker.sock -k docker");
+            }),
+        ),
+        Fixture::fail("socket unwatched", host_with(|f| drop_watch(f, SOCKET))),
+        Fixture::fail(
+            "unit file unwatched",
+            host_with(|f| drop_watch(f, SOCKET_UNIT)),
+        ),
+        Fixture::fail(
+            "custom socket unwatched",
+            host_with(|f| {
+                daemon_json_set(
+                    f,
+                    "hosts",
+                    serde_json::json!(["unix:///srv/docker/api.sock"]),
+                )
+            }),
+        ),
+        Fixture::not_applicable(
+            "no docker.socket unit",
+            host_with(|f| f.units.docker_socket = Fact::Ok(None)),
+        ),
+        Fixture::error(
+            "daemon.json unparseable",
+            host_with(|f| f.daemon.config_file.content = Fact::Ok(Some("{ broken".into()))),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::test_support::*;
     use super::*;
@@ -131,9 +172,4 @@ mod tests {
         f.daemon.config_file.content = Fact::Ok(Some("{ broken".into()));
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

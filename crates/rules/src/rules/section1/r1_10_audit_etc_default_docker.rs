@@ -29,6 +29,37 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::test_support::*;
+    use crate::testing::*;
+    use dockguard_facts::{Fact, FileFact};
+    vec![
+        Fixture::pass("/etc/default/docker watched", compliant_host()),
+        Fixture::fail("unwatched", host_with(|f| drop_watch(f, PATH))),
+        Fixture::fail(
+            "in a rules file but not loaded",
+            host_with(|f| {
+                let lines = file_lines(f)
+                    .into_iter()
+                    .filter(|l| !l.contains(PATH))
+                    .collect();
+                f.audit.loaded = Some(Fact::Ok(lines));
+            }),
+        ),
+        Fixture::not_applicable(
+            "no /etc/default/docker",
+            host_with(|f| {
+                f.files.insert(PATH.into(), FileFact::Missing);
+            }),
+        ),
+        Fixture::error(
+            "audit rules unreadable",
+            host_with(|f| f.audit.files = Fact::Error("permission denied".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::test_support::*;
     use super::*;
@@ -64,9 +95,4 @@ mod tests {
         f.files.insert(PATH.into(), FileFact::Missing);
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

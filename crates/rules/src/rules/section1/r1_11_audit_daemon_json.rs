@@ -41,6 +41,38 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::test_support::*;
+    use crate::testing::*;
+    vec![
+        Fixture::pass("daemon.json watched", compliant_host()),
+        Fixture::pass(
+            "--config-file path watched",
+            host_with(|f| {
+                f.daemon.config_file.path = "/srv/docker/daemon.json".into();
+                add_line(f, "-w /srv/docker/daemon.json -k docker");
+            }),
+        ),
+        Fixture::fail(
+            "daemon.json unwatched",
+            host_with(|f| drop_watch(f, "/etc/docker/daemon.json")),
+        ),
+        Fixture::fail(
+            "--config-file path unwatched",
+            host_with(|f| f.daemon.config_file.path = "/srv/docker/daemon.json".into()),
+        ),
+        Fixture::not_applicable(
+            "no daemon.json",
+            host_with(|f| f.daemon.config_file.content = Fact::Ok(None)),
+        ),
+        Fixture::error(
+            "audit rules unreadable",
+            host_with(|f| f.audit.files = Fact::Error("permission denied".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::test_support::*;
     use super::*;
@@ -86,9 +118,4 @@ mod tests {
         f.daemon.config_file.content = Fact::Ok(None);
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

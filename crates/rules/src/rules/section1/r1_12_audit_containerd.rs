@@ -43,6 +43,49 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::test_support::*;
+    use crate::testing::*;
+    use dockguard_facts::{Fact, FileFact};
+    vec![
+        Fixture::pass("both names watched", compliant_host()),
+        Fixture::pass(
+            "current install, containerd watched",
+            host_with(|f| {
+                f.files
+                    .insert("/usr/bin/docker-containerd".into(), FileFact::Missing);
+            }),
+        ),
+        Fixture::fail(
+            "only a shim watched",
+            host_with(|f| {
+                f.files
+                    .insert("/usr/bin/docker-containerd".into(), FileFact::Missing);
+                drop_watch(f, "/usr/bin/containerd");
+                add_line(f, "-w /usr/bin/containerd-shim-runc-v2 -k docker");
+            }),
+        ),
+        Fixture::fail(
+            "old name present and unwatched",
+            host_with(|f| drop_watch(f, "/usr/bin/docker-containerd")),
+        ),
+        Fixture::not_applicable(
+            "neither binary",
+            host_with(|f| {
+                f.files
+                    .insert("/usr/bin/docker-containerd".into(), FileFact::Missing);
+                f.files
+                    .insert("/usr/bin/containerd".into(), FileFact::Missing);
+            }),
+        ),
+        Fixture::error(
+            "audit rules unreadable",
+            host_with(|f| f.audit.files = Fact::Error("permission denied".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::test_support::*;
     use super::*;
@@ -100,9 +143,4 @@ mod tests {
             .insert("/usr/bin/containerd".into(), FileFact::Missing);
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -42,6 +42,54 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::test_support::*;
+    use crate::testing::*;
+    use dockguard_facts::{Fact, FileFact};
+    vec![
+        Fixture::pass("both names watched", compliant_host()),
+        Fixture::pass(
+            "current install, runc watched",
+            host_with(|f| {
+                f.files
+                    .insert("/usr/bin/docker-runc".into(), FileFact::Missing);
+            }),
+        ),
+        Fixture::fail(
+            "runc unwatched, a lookalike watched",
+            host_with(|f| {
+                f.files
+                    .insert("/usr/bin/docker-runc".into(), FileFact::Missing);
+                drop_watch(f, "/usr/bin/runc");
+                add_line(f, "-w /usr/bin/runc.amd64 -k docker");
+            }),
+        ),
+        Fixture::fail(
+            "in a rules file but not loaded",
+            host_with(|f| {
+                let lines = file_lines(f)
+                    .into_iter()
+                    .filter(|l| !l.contains("/usr/bin/runc "))
+                    .collect();
+                f.audit.loaded = Some(Fact::Ok(lines));
+            }),
+        ),
+        Fixture::not_applicable(
+            "neither binary",
+            host_with(|f| {
+                f.files
+                    .insert("/usr/bin/docker-runc".into(), FileFact::Missing);
+                f.files.insert("/usr/bin/runc".into(), FileFact::Missing);
+            }),
+        ),
+        Fixture::error(
+            "audit rules unreadable",
+            host_with(|f| f.audit.files = Fact::Error("permission denied".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::test_support::*;
     use super::*;
@@ -90,9 +138,4 @@ mod tests {
         f.files.insert("/usr/bin/runc".into(), FileFact::Missing);
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

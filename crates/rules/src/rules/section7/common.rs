@@ -20,6 +20,42 @@ pub fn active_swarm<'a>(ctx: &Ctx<'a>) -> Result<(&'a DockerFacts, &'a SwarmFact
     Ok((docker, swarm))
 }
 
+/// Like [`active_swarm`], for values only managers report (`what` names it in the reason): a worker is
+/// `not_applicable` (the cluster is assessed on its managers), a locked manager an `error` (it reports nothing
+/// until unlocked).
+pub fn manager_swarm<'a>(
+    ctx: &Ctx<'a>,
+    what: &str,
+) -> Result<(&'a DockerFacts, &'a SwarmFacts), Outcome> {
+    let (docker, swarm) = active_swarm(ctx)?;
+    if swarm.state == "locked" {
+        return Err(Outcome::error(format!(
+            "this manager is locked (auto-lock); unlock it with `docker swarm unlock` so {what} can be read"
+        )));
+    }
+    if !swarm.is_manager {
+        return Err(Outcome::not_applicable(format!(
+            "this node is a swarm worker; {what} is only visible on managers, so assess the swarm on a manager"
+        )));
+    }
+    Ok((docker, swarm))
+}
+
+/// A swarm-wide evidence target for this node.
+pub fn swarm_target(
+    swarm: &SwarmFacts,
+    name: &str,
+    status: Status,
+    detail: impl Into<String>,
+) -> Target {
+    let id = if swarm.node_id.is_empty() {
+        "swarm".to_string()
+    } else {
+        swarm.node_id.clone()
+    };
+    Target::new(TargetKind::Swarm, id, name, status, detail)
+}
+
 #[cfg(test)]
 pub mod test_support {
     use crate::testing::docker_mut;
@@ -38,6 +74,26 @@ pub mod test_support {
             node_cert_expiry_secs: Some(90 * 24 * 3600),
             root_rotation_in_progress: Some(false),
             data_path_port: Some(4789),
+        };
+    }
+
+    /// Puts the fixture's node in an active swarm as a worker (managers-only values unset).
+    pub fn make_worker(f: &mut Facts) {
+        docker_mut(f).info.swarm = SwarmFacts {
+            state: "active".into(),
+            node_id: "node-7".into(),
+            node_addr: "10.0.0.7".into(),
+            is_manager: false,
+            ..Default::default()
+        };
+    }
+
+    /// Puts the fixture's node in a locked swarm (a manager waiting for its unlock key).
+    pub fn make_locked(f: &mut Facts) {
+        docker_mut(f).info.swarm = SwarmFacts {
+            state: "locked".into(),
+            node_id: "node-1".into(),
+            ..Default::default()
         };
     }
 }

@@ -112,13 +112,53 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    use dockguard_facts::Fact;
+    use tests::{l, manager_with};
+    vec![
+        Fixture::pass(
+            "swarm ports on the cluster interface",
+            manager_with(vec![
+                l("tcp", "10.0.0.5", 2377),
+                l("tcp", "10.0.0.5", 7946),
+                l("udp", "10.0.0.5", 7946),
+            ]),
+        ),
+        Fixture::fail(
+            "management port on every interface",
+            manager_with(vec![l("tcp6", "::", 2377), l("udp", "10.0.0.5", 7946)]),
+        ),
+        Fixture::fail(
+            "gossip port on every interface",
+            manager_with(vec![l("tcp", "10.0.0.5", 2377), l("udp", "0.0.0.0", 7946)]),
+        ),
+        Fixture::fail("wildcard node address", {
+            let mut f = manager_with(vec![]);
+            docker_mut(&mut f).info.swarm.node_addr = "0.0.0.0".into();
+            f
+        }),
+        Fixture::manual(
+            "no swarm listeners visible",
+            manager_with(vec![l("tcp", "0.0.0.0", 22)]),
+        ),
+        Fixture::not_applicable("swarm inactive", compliant_host()),
+        Fixture::error("listening sockets unreadable", {
+            let mut f = manager_with(vec![]);
+            f.listeners = Fact::Error("cannot read /proc/1/net/tcp".into());
+            f
+        }),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::test_support::make_manager;
     use super::*;
     use crate::testing::*;
     use dockguard_facts::{Fact, Facts};
 
-    fn l(proto: &str, addr: &str, port: u16) -> Listener {
+    pub(super) fn l(proto: &str, addr: &str, port: u16) -> Listener {
         Listener {
             proto: proto.into(),
             addr: addr.into(),
@@ -126,7 +166,7 @@ mod tests {
         }
     }
 
-    fn manager_with(listeners: Vec<Listener>) -> Facts {
+    pub(super) fn manager_with(listeners: Vec<Listener>) -> Facts {
         let mut f = compliant_host();
         make_manager(&mut f);
         f.listeners = Fact::Ok(listeners);
@@ -191,9 +231,4 @@ mod tests {
         docker_mut(&mut f).info.swarm.state = String::new();
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -76,13 +76,44 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    use dockguard_facts::Fact;
+    use tests::{overlay, swarm_with};
+    vec![
+        Fixture::pass(
+            "encrypted ingress and backend",
+            swarm_with(vec![
+                overlay("ingress", Some("")),
+                overlay("backend", Some("true")),
+            ]),
+        ),
+        Fixture::fail(
+            "default unencrypted ingress",
+            swarm_with(vec![overlay("ingress", None), overlay("backend", Some(""))]),
+        ),
+        Fixture::fail(
+            "encrypted=false",
+            swarm_with(vec![overlay("backend", Some("false"))]),
+        ),
+        Fixture::not_applicable("swarm inactive", compliant_host()),
+        Fixture::not_applicable("no overlay networks", swarm_with(vec![])),
+        Fixture::error("networks could not be listed", {
+            let mut f = swarm_with(vec![]);
+            docker_mut(&mut f).networks = Fact::Error("GET /networks failed".into());
+            f
+        }),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::test_support::make_manager;
     use super::*;
     use crate::testing::*;
     use dockguard_facts::{Fact, Facts, NetworkFacts};
 
-    fn overlay(name: &str, encrypted: Option<&str>) -> NetworkFacts {
+    pub(super) fn overlay(name: &str, encrypted: Option<&str>) -> NetworkFacts {
         NetworkFacts {
             id: format!("n-{name}"),
             name: name.into(),
@@ -96,7 +127,7 @@ mod tests {
         }
     }
 
-    fn swarm_with(extra: Vec<NetworkFacts>) -> Facts {
+    pub(super) fn swarm_with(extra: Vec<NetworkFacts>) -> Facts {
         let mut f = compliant_host();
         make_manager(&mut f);
         if let Fact::Ok(n) = &mut docker_mut(&mut f).networks {
@@ -157,9 +188,4 @@ mod tests {
         docker_mut(&mut f).networks = Fact::Error("GET /networks failed".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -61,6 +61,47 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::test_support::make_manager;
+    use crate::testing::*;
+    vec![
+        Fixture::pass("manager with auto-lock", host_with(make_manager)),
+        Fixture::pass(
+            "locked node",
+            host_with(|f| {
+                make_manager(f);
+                let swarm = &mut docker_mut(f).info.swarm;
+                swarm.state = "locked".into();
+                swarm.is_manager = false;
+                swarm.autolock_managers = None;
+            }),
+        ),
+        Fixture::fail(
+            "manager without auto-lock",
+            host_with(|f| {
+                make_manager(f);
+                docker_mut(f).info.swarm.autolock_managers = Some(false);
+            }),
+        ),
+        Fixture::not_applicable("swarm inactive", compliant_host()),
+        Fixture::not_applicable(
+            "worker",
+            host_with(|f| {
+                make_manager(f);
+                docker_mut(f).info.swarm.is_manager = false;
+            }),
+        ),
+        Fixture::error(
+            "manager does not report auto-lock",
+            host_with(|f| {
+                make_manager(f);
+                docker_mut(f).info.swarm.autolock_managers = None;
+            }),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::super::common::test_support::make_manager;
     use super::*;
@@ -108,9 +149,4 @@ mod tests {
         swarm.autolock_managers = None;
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

@@ -1,0 +1,150 @@
+//! CIS 1.1.16 Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim-runc-v1.
+
+use super::common::path_watch_rule;
+use crate::prelude::*;
+
+pub static RULE: Rule = Rule {
+    azure: None,
+    cis: &["1.1.16"],
+    profiles: CIS_ONLY,
+    assessment: Assessment::Manual,
+    title: "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim-runc-v1",
+    section: Section::Host,
+    severity: Severity::Low,
+    level: 2,
+    scope: Scope::Host,
+    rationale: "The runc v1 shim runs as root and parents container processes for containerd 1.x. A replaced \
+        binary controls every container started through it, so changes to it should be recorded.",
+    audit: "Requires a loaded audit rule whose path is exactly /usr/bin/containerd-shim-runc-v1 (`auditctl \
+        -l`, else the rules files): `-w /usr/bin/containerd-shim-runc-v1` or `-a always,exit -F \
+        path=/usr/bin/containerd-shim-runc-v1`. A rule for containerd-shim or containerd-shim-runc-v2 does \
+        not count. Current containerd releases no longer ship this binary; the rule then does not apply. Not \
+        applicable when /usr/bin/containerd-shim-runc-v1 does not exist; an error when the collector has no \
+        stat of it and no rule watches it.",
+    remediation: "Add `-w /usr/bin/containerd-shim-runc-v1 -p wa -k docker` to /etc/audit/rules.d/docker.rules, \
+        load it with `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep \
+        containerd-shim-runc-v1`.",
+    check,
+};
+
+const PATH: &str = "/usr/bin/containerd-shim-runc-v1";
+
+fn check(ctx: &Ctx) -> Outcome {
+    path_watch_rule(ctx, PATH, "the runc v1 containerd shim binary")
+}
+
+#[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use super::common::test_support::*;
+    use crate::testing::*;
+    use dockguard_facts::{Fact, FileFact};
+    vec![
+        Fixture::pass("watched", host_with(|f| put_watched(f, PATH, file(0o755)))),
+        Fixture::fail(
+            "present, no audit rule",
+            host_with(|f| put_unwatched(f, PATH, file(0o755))),
+        ),
+        Fixture::fail(
+            "in a rules file but not loaded",
+            host_with(|f| {
+                put_watched(f, PATH, file(0o755));
+                let lines = file_lines(f)
+                    .into_iter()
+                    .filter(|l| !l.contains(PATH))
+                    .collect();
+                f.audit.loaded = Some(Fact::Ok(lines));
+            }),
+        ),
+        Fixture::not_applicable("absent", host_with(|f| put(f, PATH, FileFact::Missing))),
+        Fixture::error(
+            "not collected and not watched",
+            host_with(|f| forget(f, PATH)),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::common::test_support::*;
+    use super::*;
+    use crate::testing::*;
+    use dockguard_facts::{Fact, FileFact};
+
+    #[test]
+    fn watched_passes() {
+        let out = run(&RULE, &host_with(|f| put_watched(f, PATH, file(0o755))));
+        assert_eq!(out.status, Status::Pass, "{out:?}");
+        assert_eq!(out.targets[0].id, PATH);
+        assert_eq!(out.reason, format!("audited: {PATH}"));
+    }
+
+    #[test]
+    fn unwatched_fails() {
+        let out = run(&RULE, &host_with(|f| put_unwatched(f, PATH, file(0o755))));
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(out.reason, format!("no audit rule watches {PATH}"));
+        assert!(
+            out.targets[0]
+                .detail
+                .contains("the runc v1 containerd shim binary"),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn other_shim_watch_does_not_count() {
+        let out = run(
+            &RULE,
+            &host_with(|f| {
+                put_unwatched(f, PATH, file(0o755));
+                add_line(f, "-w /usr/bin/containerd-shim -p wa -k docker");
+            }),
+        );
+        assert_eq!(out.status, Status::Fail);
+    }
+
+    #[test]
+    fn in_a_rules_file_but_not_loaded_fails() {
+        let mut f = host_with(|f| put_watched(f, PATH, file(0o755)));
+        let lines = file_lines(&f)
+            .into_iter()
+            .filter(|l| !l.contains(PATH))
+            .collect();
+        f.audit.loaded = Some(Fact::Ok(lines));
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert!(out.reason.contains("not loaded"), "{}", out.reason);
+    }
+
+    #[test]
+    fn absent_is_not_applicable() {
+        let out = run(&RULE, &host_with(|f| put(f, PATH, FileFact::Missing)));
+        assert_eq!(out.status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn unknown_existence_is_an_error_unless_watched() {
+        let mut f = compliant_host();
+        forget(&mut f, PATH);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Error, "{out:?}");
+        assert!(out.targets[0].detail.contains("was not collected"));
+        put(
+            &mut f,
+            PATH,
+            FileFact::Error {
+                reason: "permission denied".into(),
+            },
+        );
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+        add_line(&mut f, "-w /usr/bin/containerd-shim-runc-v1 -k docker");
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
+    }
+
+    #[test]
+    fn unreadable_rules_are_an_error() {
+        let mut f = host_with(|f| put_unwatched(f, PATH, file(0o755)));
+        f.audit.files = Fact::Error("permission denied".into());
+        assert_eq!(run(&RULE, &f).status, Status::Error);
+    }
+}
