@@ -95,6 +95,56 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::pass("numeric non-root user", compliant_host()),
+        Fixture::pass(
+            "named user",
+            host_with(|f| first_container(f).user = "app".into()),
+        ),
+        Fixture::fail(
+            "no USER in the image or the container",
+            host_with(|f| {
+                first_container(f).user = String::new();
+                docker_mut(f).images[0].user = String::new();
+            }),
+        ),
+        Fixture::fail(
+            "root spelled 0:0",
+            host_with(|f| first_container(f).user = "0:0".into()),
+        ),
+        Fixture::fail(
+            "run-time override to root",
+            host_with(|f| first_container(f).user = "0".into()),
+        ),
+        Fixture::fail(
+            "root container with its image not inspected",
+            host_with(|f| {
+                first_container(f).user = String::new();
+                docker_mut(f).images.clear();
+            }),
+        ),
+        Fixture::fail(
+            "one root container among several",
+            host_with(|f| {
+                let mut db = container("db");
+                db.user = "root".into();
+                docker_mut(f).containers.push(db);
+            }),
+        ),
+        Fixture::not_applicable(
+            "no containers",
+            host_with(|f| docker_mut(f).containers.clear()),
+        ),
+        Fixture::error(
+            "daemon unreachable",
+            host_with(|f| f.docker = dockguard_facts::Fact::Error("daemon unreachable".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -186,9 +236,4 @@ mod tests {
         f.docker = Fact::Error("daemon unreachable".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }

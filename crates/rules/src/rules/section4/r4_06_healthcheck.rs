@@ -98,6 +98,65 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
+    use crate::testing::*;
+    vec![
+        Fixture::pass("image with a HEALTHCHECK", compliant_host()),
+        Fixture::pass(
+            "an unused image without HEALTHCHECK is ignored",
+            host_with(|f| {
+                let mut unused = image();
+                unused.id = "sha256:unused".into();
+                unused.healthcheck = None;
+                docker_mut(f).images.push(unused);
+            }),
+        ),
+        Fixture::fail(
+            "image without HEALTHCHECK",
+            host_with(|f| docker_mut(f).images[0].healthcheck = None),
+        ),
+        Fixture::fail(
+            "HEALTHCHECK NONE",
+            host_with(|f| docker_mut(f).images[0].healthcheck = Some(vec!["NONE".into()])),
+        ),
+        Fixture::fail(
+            "a failure outweighs an uninspected image",
+            host_with(|f| {
+                let mut other = container("db");
+                other.image_id = "sha256:db".into();
+                other.image = "db:2".into();
+                let d = docker_mut(f);
+                d.containers.push(other);
+                d.images[0].healthcheck = None;
+            }),
+        ),
+        Fixture::error(
+            "image could not be inspected",
+            host_with(|f| {
+                let d = docker_mut(f);
+                d.images.clear();
+                d.image_errors.push(dockguard_facts::ImageError {
+                    id: "sha256:app".into(),
+                    error: "No such image".into(),
+                });
+            }),
+        ),
+        Fixture::error(
+            "image missing from the facts",
+            host_with(|f| docker_mut(f).images.clear()),
+        ),
+        Fixture::not_applicable(
+            "no containers",
+            host_with(|f| docker_mut(f).containers.clear()),
+        ),
+        Fixture::error(
+            "daemon unreachable",
+            host_with(|f| f.docker = dockguard_facts::Fact::Error("daemon unreachable".into())),
+        ),
+    ]
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::*;
@@ -223,9 +282,4 @@ mod tests {
         f.docker = Fact::Error("daemon unreachable".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
-}
-
-#[cfg(test)]
-pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    vec![] // TODO: pass and fail fixtures
 }
