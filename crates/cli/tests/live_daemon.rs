@@ -388,7 +388,7 @@ fn collect_records_processes_execs_and_image_history() {
     );
     std::thread::sleep(std::time::Duration::from_millis(500));
     // The daemon forgets an exec session once it ends: keep one running while we collect.
-    let _exec = std::process::Command::new("docker")
+    let mut exec = std::process::Command::new("docker")
         .args(["exec", "--user", "0", &sshd, "sleep", "5"])
         .spawn()
         .unwrap();
@@ -422,6 +422,20 @@ fn collect_records_processes_execs_and_image_history() {
             .any(|e| e["user"] == "0" && e["command"] == "sleep 5"),
         "{execs:?}"
     );
+    // The same facts under the CIS profile: sshd runs in the container (5.7), an exec ran as root (5.24).
+    let f = facts.display().to_string();
+    let (_, cis) = scan_json(&[
+        "--facts",
+        &f,
+        "--profile",
+        "cis-1.6",
+        "--container",
+        &c.selector(),
+    ]);
+    assert_eq!(cis["results"].as_array().unwrap().len(), 117);
+    assert_eq!(target_status(&cis, "5.7", &sshd), "fail");
+    assert_eq!(target_status(&cis, "5.24", &sshd), "fail");
+    let _ = exec.wait();
     let images = v["docker"]["ok"]["images"].as_array().unwrap();
     let img = images
         .iter()
@@ -439,4 +453,53 @@ fn collect_records_processes_execs_and_image_history() {
         .as_array()
         .unwrap()
         .is_empty());
+}
+
+/// CIS-only container rules on the real daemon: a privileged host port (5.8), and a container whose tag
+/// was rebuilt since it was created (5.28).
+#[test]
+fn cis_rules_on_the_real_daemon() {
+    let c = Containers::new("cislive");
+    let tag = format!("dockguard-test/retag:{}", std::process::id());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {IMAGE}\nLABEL v=1\n"),
+    )
+    .unwrap();
+    let build = |label: &str| {
+        std::fs::write(
+            dir.path().join("Dockerfile"),
+            format!("FROM {IMAGE}\nLABEL dockguard.test.retag=1 v={label}\n"),
+        )
+        .unwrap();
+        let o = std::process::Command::new("docker")
+            .env("DOCKER_BUILDKIT", "0")
+            .args(["build", "-q", "-t", &tag, "."])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    build("1");
+    let old_id = docker(&["image", "inspect", "-f", "{{.Id}}", &tag]);
+    let old = c.make("old", false, &["-p", "127.0.0.1:80:80"], &tag);
+    let fresh = c.make("fresh", false, &["-p", "127.0.0.1:8089:80"], IMAGE);
+    build("2");
+    let (_, r) = scan_json(&[
+        "--profile",
+        "cis-1.6",
+        "--container",
+        &c.selector(),
+        "--select",
+        "5.8,5.28",
+    ]);
+    assert_eq!(target_status(&r, "5.8", &old), "fail");
+    assert_eq!(target_status(&r, "5.8", &fresh), "pass");
+    assert_eq!(target_status(&r, "5.28", &old), "fail");
+    assert_eq!(target_status(&r, "5.28", &fresh), "pass");
+    drop(c);
+    let _ = std::process::Command::new("docker")
+        .args(["rmi", "-f", &tag, &old_id])
+        .output();
 }

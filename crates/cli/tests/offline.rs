@@ -125,3 +125,65 @@ fn rules_and_explain() {
     let o = run(dockguard().args(["explain", "9.99"]));
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn cis_profile_reports_all_117_recommendations() {
+    let (_d, f) = save(&testing::compliant_host());
+    let (_, r) = scan_json(&["--facts", &f, "--profile", "cis-1.6"]);
+    assert_eq!(r["profile"], "cis-1.6");
+    let results = r["results"].as_array().unwrap();
+    assert_eq!(results.len(), 117);
+    let ids: Vec<&str> = results.iter().map(|x| x["id"].as_str().unwrap()).collect();
+    assert_eq!(ids[0], "1.1.1");
+    assert_eq!(*ids.last().unwrap(), "7.9");
+    let sock = results.iter().find(|x| x["id"] == "5.32").unwrap();
+    assert_eq!(sock["refs"]["azure"], serde_json::json!(["5.31"]));
+    assert_eq!(sock["refs"]["cis-1.6"], serde_json::json!(["5.32"]));
+    for x in results {
+        assert!(
+            x["assessment"] == "automated" || x["assessment"] == "manual",
+            "{x}"
+        );
+        assert_ne!(x["status"], "error", "{}: {}", x["id"], x["reason"]);
+    }
+    // --level 1 keeps Level 1 only.
+    let (_, l1) = scan_json(&["--facts", &f, "--profile", "cis-1.6", "--level", "1"]);
+    let l1 = l1["results"].as_array().unwrap();
+    assert!(l1.len() < 117 && l1.iter().all(|x| x["level"] == 1));
+    // CIS 1.8 numbering through aliases: 1.8's 2.8 is 1.6's 2.7; 1.8's new 2.7 is the devicemapper rule.
+    let (_, a) = scan_json(&[
+        "--facts",
+        &f,
+        "--profile",
+        "cis-1.6",
+        "--select",
+        "cis-1.8:2.8,cis-1.8:2.7",
+    ]);
+    let ids: Vec<&str> = a["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["2.7", "cis-1.8:2.7"]);
+}
+
+#[test]
+fn rules_and_explain_per_profile() {
+    let o = run(dockguard().args(["rules", "--profile", "cis-1.6", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 117);
+    let o = run(dockguard().args(["rules", "--profile", "cis-1.6"]));
+    let table = stdout(&o);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("5.32") && l.contains("5.31")),
+        "{table}"
+    );
+    let o = run(dockguard().args(["explain", "--profile", "cis-1.6", "5.7"]));
+    let t = stdout(&o);
+    assert!(t.starts_with("5.7 ") && t.contains("sshd"), "{t}");
+    let o = run(dockguard().args(["explain", "cis-1.8:2.7"]));
+    assert!(stdout(&o).contains("devicemapper"));
+}

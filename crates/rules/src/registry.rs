@@ -216,11 +216,15 @@ mod tests {
     }
 
     /// Rules that only a person can decide: they need a `manual` fixture instead of pass and fail.
-    const MANUAL_ONLY: &[&str] = &["cis:4.3", "cis:4.8", "cis:4.12", "cis:7.6", "cis:7.8", "cis:7.9"];
+    const MANUAL_ONLY: &[&str] = &[
+        "cis:4.3", "cis:4.8", "cis:4.12", "cis:7.6", "cis:7.8", "cis:7.9",
+    ];
     /// Rules that can fail but never pass (the facts can never prove them): a fail and a manual fixture.
     const NEVER_PASS: &[&str] = &["1.03", "cis:1.2.1", "cis:4.2"];
     /// Rules that can pass but never fail (a non-default value needs a person's review): pass and manual.
-    const NEVER_FAIL: &[&str] = &["5.24", "cis:2.1", "cis:2.10", "cis:5.1", "cis:5.19", "cis:7.4"];
+    const NEVER_FAIL: &[&str] = &[
+        "5.24", "cis:2.1", "cis:2.10", "cis:5.1", "cis:5.19", "cis:7.4",
+    ];
 
     #[test]
     fn every_rule_has_pass_and_fail_fixtures_that_hold() {
