@@ -163,6 +163,10 @@ mod tests {
             assert!(r.rationale.len() > 40, "{l} has no rationale");
             assert!(r.audit.len() > 20, "{l} has no audit text");
             assert!(r.remediation.len() > 20, "{l} has no remediation");
+            assert!(r.impact.len() > 20, "{l} has no impact text");
+            for u in r.references {
+                assert!(u.starts_with("https://"), "{l}: reference {u} is not a URL");
+            }
             assert!(r.level == 1 || r.level == 2, "{l} has level {}", r.level);
             let reachable = Profile::ALL.iter().any(|p| r.id_in(*p).is_some())
                 || ALIASES

@@ -148,6 +148,10 @@ pub struct Rule {
     pub rationale: &'static str,
     /// How the check decides, in words (what the tool looks at).
     pub audit: &'static str,
+    /// What fixing it costs or changes for the workloads (the benchmark's "impact").
+    pub impact: &'static str,
+    /// Further reading (documentation URLs); the benchmark ids are added by [`Rule::references`].
+    pub references: &'static [&'static str],
     /// How to fix a failure.
     pub remediation: &'static str,
     pub check: fn(&Ctx) -> Outcome,
@@ -163,6 +167,21 @@ impl Rule {
             Profile::Azure => self.azure,
             Profile::Cis16 => self.cis.first().copied(),
         }
+    }
+
+    /// Every reference: the benchmark recommendations this rule implements, then further reading.
+    pub fn all_references(&self) -> Vec<String> {
+        let mut refs = Vec::new();
+        for c in self.cis {
+            refs.push(format!("CIS Docker Benchmark v1.6.0, recommendation {c}"));
+        }
+        if let Some(a) = self.azure {
+            refs.push(format!(
+                "Azure security baseline for Docker hosts, CCEID {a}"
+            ));
+        }
+        refs.extend(self.references.iter().map(|r| r.to_string()));
+        refs
     }
 
     /// A name for messages: the Azure id, else the CIS id.

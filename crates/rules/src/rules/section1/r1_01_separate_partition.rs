@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
         table. Passes when that directory is itself a mount point; fails when it only lives inside another \
         mount (the evidence names that mount). A mount on the same block device as the filesystem above it \
         (a bind mount or a btrfs subvolume) does not cap its space, so it is reported for manual review.",
+    impact: "",
+    references: &[],
     remediation: "Create a dedicated filesystem (an LVM logical volume or a separate disk), stop Docker \
         (`systemctl stop docker docker.socket`), copy the old contents across with `rsync -aHAX`, mount the new \
         filesystem at the Docker root directory, add it to /etc/fstab, then start Docker again.",

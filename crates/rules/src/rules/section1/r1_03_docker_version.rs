@@ -21,6 +21,8 @@ pub static RULE: Rule = Rule {
         never passes: there is no offline source for the latest patch release, so a newer line is left for \
         manual review, as is a version that cannot be parsed. Distribution packages of an end-of-life line \
         may carry backported fixes, but upstream no longer patches it.",
+    impact: "",
+    references: &[],
     remediation: "Upgrade to the latest patch release of a maintained Docker Engine line (see the Docker \
         Engine release notes), e.g. from Docker's apt/dnf repository: `apt-get install --only-upgrade \
         docker-ce docker-ce-cli containerd.io` or `dnf upgrade docker-ce docker-ce-cli containerd.io`, then \

@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
         binary (`auditctl -l`; the rules files under /etc/audit when auditctl was not asked). Azure's \
         remediation names /usr/bin/docker, which on current packages is the CLI client, not the daemon: when \
         it exists it is reported as an extra, informational target, but only the daemon binary decides.",
+    impact: "",
+    references: &[],
     remediation: "Add `-w /usr/bin/dockerd -k docker` (use the real path of dockerd) to \
         /etc/audit/rules.d/docker.rules, optionally `-w /usr/bin/docker -k docker` too, then load the rules \
         with `augenrules --load` (or `service auditd restart`) and check with `auditctl -l | grep docker`.",

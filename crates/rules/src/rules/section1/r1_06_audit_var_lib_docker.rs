@@ -20,6 +20,8 @@ pub static RULE: Rule = Rule {
         else the effective `data-root`, default /var/lib/docker) and requires a loaded audit rule whose path is \
         exactly that directory: `-w <dir>` or `-a always,exit -F dir=<dir>`/`-F path=<dir>`. Rules for a \
         sub-directory or `never` exclusions do not count. Not applicable when the directory does not exist.",
+    impact: "",
+    references: &[],
     remediation: "Add `-w /var/lib/docker -k docker` (use your data-root) to /etc/audit/rules.d/docker.rules, \
         load it with `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep docker`. \
         To keep the log volume down, `-a never,exit` exclusions for busy sub-directories such as overlay2 may \

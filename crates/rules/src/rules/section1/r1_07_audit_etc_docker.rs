@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
     audit: "Requires a loaded audit rule whose path is exactly /etc/docker (`auditctl -l`, else the rules \
         files): `-w /etc/docker` or `-a always,exit -F dir=/etc/docker`. A rule for a file inside it (such as \
         daemon.json) does not count. Not applicable when /etc/docker does not exist.",
+    impact: "",
+    references: &[],
     remediation: "Add `-w /etc/docker -k docker` to /etc/audit/rules.d/docker.rules, load it with \
         `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep /etc/docker`.",
     check,

@@ -20,6 +20,8 @@ pub static RULE: Rule = Rule {
         /lib/systemd/system/docker.service) and requires a loaded audit rule whose path is exactly that file \
         (`auditctl -l`, else the rules files). Not applicable when there is no docker.service unit; an error \
         when the unit could not be looked up.",
+    impact: "",
+    references: &[],
     remediation: "Find the unit with `systemctl show -p FragmentPath docker.service`, add `-w <that path> -k \
         docker` to /etc/audit/rules.d/docker.rules, load it with `augenrules --load` (or `service auditd \
         restart`) and check `auditctl -l | grep docker.service`.",

@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
         listens on (CIS 1.6's reading: `-H unix://...`, default /var/run/docker.sock; with socket activation \
         `fd://` the unit's usual /var/run/docker.sock). A watch on /run/<x> covers /var/run/<x>. Not applicable \
         when there is no docker.socket unit.",
+    impact: "",
+    references: &[],
     remediation: "Find the unit with `systemctl show -p FragmentPath docker.socket`, then add `-w <that path> \
         -k docker` and `-w /var/run/docker.sock -k docker` (the socket's real path) to \
         /etc/audit/rules.d/docker.rules; load them with `augenrules --load` (or `service auditd restart`) and \

@@ -17,6 +17,8 @@ pub static RULE: Rule = Rule {
         there alters the daemon at its next start, so it should be recorded.",
     audit: "Requires a loaded audit rule whose path is exactly /etc/default/docker (`auditctl -l`, else the \
         rules files). Not applicable when the file does not exist.",
+    impact: "",
+    references: &[],
     remediation: "Add `-w /etc/default/docker -k docker` to /etc/audit/rules.d/docker.rules, load it with \
         `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep /etc/default/docker`.",
     check,

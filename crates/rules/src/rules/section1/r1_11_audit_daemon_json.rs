@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
     audit: "Takes the daemon configuration file in effect (/etc/docker/daemon.json, or dockerd's \
         `--config-file`) and requires a loaded audit rule whose path is exactly that file (`auditctl -l`, else \
         the rules files). Not applicable when the file does not exist.",
+    impact: "",
+    references: &[],
     remediation: "Add `-w /etc/docker/daemon.json -k docker` (or the `--config-file` path) to \
         /etc/audit/rules.d/docker.rules, load it with `augenrules --load` (or `service auditd restart`) and \
         check `auditctl -l | grep daemon.json`.",

@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
         /usr/bin/containerd (current packages, CIS 1.6). Each of the two that exists needs a loaded audit rule \
         whose path is exactly that binary (`auditctl -l`, else the rules files); a rule for containerd-shim \
         does not count. Not applicable when neither exists.",
+    impact: "",
+    references: &[],
     remediation: "Add `-w /usr/bin/containerd -k docker` (and `-w /usr/bin/docker-containerd -k docker` on \
         old installs) to /etc/audit/rules.d/docker.rules, load it with `augenrules --load` (or `service auditd \
         restart`) and check `auditctl -l | grep containerd`.",

@@ -18,6 +18,8 @@ pub static RULE: Rule = Rule {
     audit: "Looks at /usr/bin/docker-runc (the name in old Docker packages, as in Azure's text) and \
         /usr/bin/runc (current packages, CIS 1.6). Each of the two that exists needs a loaded audit rule whose \
         path is exactly that binary (`auditctl -l`, else the rules files). Not applicable when neither exists.",
+    impact: "",
+    references: &[],
     remediation: "Add `-w /usr/bin/runc -k docker` (and `-w /usr/bin/docker-runc -k docker` on old installs) \
         to /etc/audit/rules.d/docker.rules, load it with `augenrules --load` (or `service auditd restart`) and \
         check `auditctl -l | grep runc`.",

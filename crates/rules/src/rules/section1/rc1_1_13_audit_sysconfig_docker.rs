@@ -21,6 +21,8 @@ pub static RULE: Rule = Rule {
         Debian-family hosts usually have no such file; the rule then does not apply. Not applicable when \
         /etc/sysconfig/docker does not exist; an error when the collector has no stat of it and no rule \
         watches it.",
+    impact: "",
+    references: &[],
     remediation: "Add `-w /etc/sysconfig/docker -p wa -k docker` to /etc/audit/rules.d/docker.rules, load it with \
         `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep /etc/sysconfig/docker`.",
     check,

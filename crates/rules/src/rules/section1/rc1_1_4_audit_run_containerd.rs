@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
         inside it (such as containerd.sock) does not count; a watch on /var/run/containerd does, as it is \
         the same directory. Not applicable when /run/containerd does not exist; an error when the collector \
         has no stat of it and no rule watches it.",
+    impact: "",
+    references: &[],
     remediation: "Add `-w /run/containerd -p wa -k docker` to /etc/audit/rules.d/docker.rules, load it with \
         `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep /run/containerd`.",
     check,

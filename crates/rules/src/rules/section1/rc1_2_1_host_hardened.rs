@@ -23,6 +23,8 @@ pub static RULE: Rule = Rule {
         hardened and the rule fails. Otherwise it asks for a manual review and shows the kernel, the OS, the \
         security module and the number of audit rules. An error when the missing control cannot be told \
         apart from an unreadable fact.",
+    impact: "",
+    references: &[],
     remediation: "Harden the host against the CIS benchmark (or DISA STIG) for its distribution and keep the \
         report: e.g. `oscap xccdf eval --profile cis_level1_server --report host.html \
         /usr/share/xml/scap/ssg/content/ssg-<distro>-ds.xml`, or `lynis audit system`. At minimum: install \

@@ -25,6 +25,8 @@ pub static RULE: Rule = Rule {
         `bridge` network. Passes only when both say false: the live network shows what runs now, the \
         configuration what the next restart brings. Not applicable when the default bridge is disabled \
         (`bridge` set to `none`).",
+    impact: "",
+    references: &[],
     remediation: "Set `\"icc\": false` in /etc/docker/daemon.json (or pass `--icc=false`, not both), then \
         `systemctl restart docker`. Put containers that must talk to each other on a user-defined network \
         (`docker network create app-net`, `docker run --network app-net ...`).",

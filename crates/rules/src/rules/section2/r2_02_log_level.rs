@@ -17,6 +17,8 @@ pub static RULE: Rule = Rule {
         events an investigation needs.",
     audit: "Reads the effective `log-level`: the dockerd `--log-level`/`-l` flag, else `log-level` in \
         daemon.json, else the default (`info`). Passes only for `info`.",
+    impact: "",
+    references: &[],
     remediation: "Remove `--log-level` from the dockerd command line and `log-level` from daemon.json (the \
         default is `info`), or set it to `info` explicitly, then restart the daemon.",
     check,

@@ -18,6 +18,8 @@ pub static RULE: Rule = Rule {
         maintains equivalent rules by hand, and hand-kept rules drift as containers come and go.",
     audit: "Reads the effective `iptables` (the `--iptables` flag, else daemon.json, else the default \
         `true`). Passes unless it is false.",
+    impact: "",
+    references: &[],
     remediation: "Remove `--iptables=false` from the dockerd command line (systemd unit or drop-in) and \
         `\"iptables\": false` from /etc/docker/daemon.json, then `systemctl restart docker`.",
     check,

@@ -28,6 +28,8 @@ pub static RULE: Rule = Rule {
         (the server does not authenticate clients). A certificate path that is not set counts as dockerd's \
         default (~/.docker/*.pem of root), which dockerd must have loaded to be running; the evidence says \
         so. TLS turned on only through the DOCKER_TLS_VERIFY environment variable is not visible and fails.",
+    impact: "",
+    references: &[],
     remediation: "Best: drop the TCP listener and use the Unix socket (or SSH: `DOCKER_HOST=ssh://host`). If \
         TCP is needed, create a CA, a server certificate and client certificates, and set in \
         /etc/docker/daemon.json: `\"tlsverify\": true, \"tlscacert\": \"/etc/docker/tls/ca.pem\", \

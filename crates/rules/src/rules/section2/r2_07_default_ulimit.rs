@@ -24,6 +24,8 @@ pub static RULE: Rule = Rule {
         none is set; passes when at least one is, listing them. Whether the values suit the workload is \
         the operator's call: the baseline sets no threshold. Per-container `--ulimit` settings do not \
         satisfy this rule, which is about the daemon-wide default.",
+    impact: "",
+    references: &[],
     remediation: "Add defaults that fit your workloads to /etc/docker/daemon.json, e.g. \
         `\"default-ulimits\": {\"nofile\": {\"Name\": \"nofile\", \"Soft\": 1024, \"Hard\": 4096}, \
         \"nproc\": {\"Name\": \"nproc\", \"Soft\": 1024, \"Hard\": 2048}}` (or `--default-ulimit \

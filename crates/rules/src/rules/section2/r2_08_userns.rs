@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
         `SecurityOptions`); without the Docker API, the `--userns-remap` flag, else daemon.json. Passes when \
         remapping is on. A rootless daemon (`name=rootless`) also passes: it runs in a user namespace of an \
         unprivileged user, which gives the same protection.",
+    impact: "",
+    references: &[],
     remediation: "Make sure /etc/subuid and /etc/subgid have a range for the remap user (`dockremap` is \
         created by `default`), set `\"userns-remap\": \"default\"` in /etc/docker/daemon.json (or pass \
         `--userns-remap=default`), then `systemctl restart docker`. Images and containers live under a new \

@@ -21,6 +21,8 @@ pub static RULE: Rule = Rule {
     audit: "Reads the effective `storage-opts` (`--storage-opt` flags, else daemon.json). Fails when an \
         entry sets `dm.basesize`, passes otherwise. The option only exists for devicemapper, which current \
         Docker releases no longer ship.",
+    impact: "",
+    references: &[],
     remediation: "Remove `dm.basesize` from `storage-opts` in /etc/docker/daemon.json and any \
         `--storage-opt dm.basesize=...` flag, then `systemctl restart docker`. Set it again only when a \
         workload needs larger container filesystems.",

@@ -21,6 +21,8 @@ pub static RULE: Rule = Rule {
     audit: "Reads the authorization plugins of the running daemon from `docker info` \
         (`Plugins.Authorization`); without the Docker API, the `--authorization-plugin` flags, else \
         daemon.json. Passes when at least one is enabled. Whether its policy is any good is not assessed.",
+    impact: "",
+    references: &[],
     remediation: "Install an authorization plugin (for example `docker plugin install <authz-plugin>` or a \
         systemd-managed one such as OPA's), write its policy, add it with `\"authorization-plugins\": \
         [\"<name>\"]` in /etc/docker/daemon.json (or `--authorization-plugin=<name>`), then \

@@ -27,6 +27,8 @@ pub static RULE: Rule = Rule {
         the local syslog or journald is not visible to this check). Every other driver (fluentd, gelf, \
         splunk, awslogs, gcplogs, logentries, plugins such as Loki) ships logs off the container host and \
         passes; the evidence names its destination options so you can check where they go.",
+    impact: "",
+    references: &[],
     remediation: "Pick a driver that sends logs to your collector and set it as the default in \
         /etc/docker/daemon.json, e.g. `\"log-driver\": \"syslog\", \"log-opts\": {\"syslog-address\": \
         \"tcp+tls://logs.example.com:6514\"}` or `\"log-driver\": \"fluentd\", \"log-opts\": \

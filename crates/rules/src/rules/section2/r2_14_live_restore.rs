@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
     audit: "Reads `LiveRestoreEnabled` from `docker info` (the running value); without the Docker API, \
         the `--live-restore` flag, else daemon.json, else the default `false`. Passes only when true. Swarm \
         mode does not exempt a node: the baseline makes no such exception.",
+    impact: "",
+    references: &[],
     remediation: "Set `\"live-restore\": true` in /etc/docker/daemon.json (or pass `--live-restore`), then \
         apply it without stopping containers: `systemctl reload docker` (SIGHUP). Check with \
         `docker info -f '{{.LiveRestoreEnabled}}'`.",

@@ -18,6 +18,8 @@ pub static RULE: Rule = Rule {
         the client's address from the container. Without it, hairpin NAT does the same job.",
     audit: "Reads the effective `userland-proxy` (the `--userland-proxy` flag, else daemon.json, else the \
         default `true`). Passes only when false.",
+    impact: "",
+    references: &[],
     remediation: "Set `\"userland-proxy\": false` in /etc/docker/daemon.json (or pass \
         `--userland-proxy=false`), then `systemctl restart docker`. Check first that the kernel supports \
         hairpin NAT; on old kernels, containers may then fail to reach their own published ports via \

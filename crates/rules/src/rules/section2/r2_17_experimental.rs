@@ -21,6 +21,8 @@ pub static RULE: Rule = Rule {
     audit: "Reads `ExperimentalBuild` from `docker info` (without the Docker API: the `--experimental` flag, \
         else daemon.json, else false) and `Server.Experimental` from `docker version`. Fails if either \
         says true. Checked on every Docker release, unlike tools that skip it after 19.03.",
+    impact: "",
+    references: &[],
     remediation: "Remove `--experimental` from the dockerd command line and `\"experimental\": true` from \
         /etc/docker/daemon.json, then `systemctl restart docker`. Check with \
         `docker version -f '{{.Server.Experimental}}'`.",

@@ -20,6 +20,8 @@ pub static RULE: Rule = Rule {
     audit: "Reads the effective `no-new-privileges` (the `--no-new-privileges` flag, else daemon.json, else \
         the default `false`). Passes only when true. Containers started with an explicit \
         `--security-opt no-new-privileges=false` are not covered here (see the container rule).",
+    impact: "",
+    references: &[],
     remediation: "Set `\"no-new-privileges\": true` in /etc/docker/daemon.json (or pass \
         `--no-new-privileges`), then `systemctl restart docker`. It applies to containers created \
         afterwards; recreate existing ones.",

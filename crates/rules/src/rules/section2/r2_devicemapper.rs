@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
     audit: "Reads the storage driver in use from `docker info` (`Driver`); without the Docker API, the \
         `--storage-driver`/`-s` flag, else daemon.json. Passes unless it is `devicemapper`; an unknown driver \
         is an error. This is CIS Docker Benchmark 1.8.0's new 2.7 (1.6.0 has no such item).",
+    impact: "",
+    references: &[],
     remediation: "Move to `overlay2`: save or push the images you need (`docker save`), set `\"storage-driver\": \
         \"overlay2\"` in /etc/docker/daemon.json, remove any `dm.*` storage options, `systemctl restart docker`, \
         then load the images again and recreate the containers. Data in devicemapper volumes must be copied out \

@@ -26,6 +26,8 @@ pub static RULE: Rule = Rule {
         unset. Unset or empty passes. A value is reported for review with where it came from, together with \
         the cgroup driver (`native.cgroupdriver` in `exec-opts`, and `docker info` CgroupDriver) for context; \
         `exec-opts` cannot set the parent itself. Per-container `--cgroup-parent` is not judged here.",
+    impact: "",
+    references: &[],
     remediation: "If the parent was not chosen on purpose, remove `--cgroup-parent` from the dockerd command \
         line (`systemctl cat docker`) and `\"cgroup-parent\"` from /etc/docker/daemon.json, then \
         `systemctl restart docker`. If it was, confirm the parent exists with the limits you expect \

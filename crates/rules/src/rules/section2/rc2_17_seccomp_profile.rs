@@ -29,6 +29,8 @@ pub static RULE: Rule = Rule {
         profile is judged by `seccomp-profile` (flag, else daemon.json). Without the Docker API only a \
         configured `unconfined` can be judged (fail); anything else is an error. Containers that opt out with \
         `--security-opt seccomp=unconfined` are a separate rule.",
+    impact: "",
+    references: &[],
     remediation: "Keep Docker's default profile: remove `--seccomp-profile` from the dockerd command line and \
         `\"seccomp-profile\"` from /etc/docker/daemon.json, or set it to `builtin`. For a stricter profile, \
         start from Docker's default (moby `profiles/seccomp/default.json`), tighten it, install it root-owned \

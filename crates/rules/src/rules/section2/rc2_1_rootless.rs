@@ -26,6 +26,8 @@ pub static RULE: Rule = Rule {
         resource limits, and does not suit privileged or device-heavy workloads, so only an operator can say \
         whether it is possible here. The review shows whether user namespace remapping already softens the \
         risk.",
+    impact: "",
+    references: &[],
     remediation: "Where the workloads allow it: install the rootless extras (`docker-ce-rootless-extras`, plus \
         `uidmap` and `dbus-user-session`), give the service account ranges in /etc/subuid and /etc/subgid, \
         stop the rootful daemon (`systemctl disable --now docker.service docker.socket`), then as that account \

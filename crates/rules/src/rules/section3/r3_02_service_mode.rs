@@ -20,6 +20,8 @@ pub static RULE: Rule = Rule {
     audit: "Stats the docker.service unit file systemd loads (FragmentPath) and compares its mode with 0644 as \
         a bitmask: any bit outside 0644 fails, including group/other write (0664, 0466) and setuid, setgid \
         or sticky bits. Stricter modes such as 0600 pass. Not applicable when there is no docker.service unit.",
+    impact: "",
+    references: &[],
     remediation: "Find the file with `systemctl show -p FragmentPath docker.service`, then run \
         `chmod 644 <that path>`.",
     check,

@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
         or swap its certificates.",
     audit: "Stats /etc/docker. Passes when the owner is uid 0 and the group gid 0. Not applicable when the \
         directory does not exist.",
+    impact: "",
+    references: &[],
     remediation: "Run `chown root:root /etc/docker`.",
     check,
 };

@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
     audit: "Stats every file under /etc/docker/certs.d, recursively (.crt, .cert and .key), and compares each \
         mode with 0444 as a bitmask: any write or execute bit, or setuid/setgid/sticky, fails; 0400 and 0440 \
         pass. Not applicable when the directory holds no files.",
+    impact: "",
+    references: &[],
     remediation: "Run `find /etc/docker/certs.d -type f -exec chmod 444 {} +`; client keys (.key) can be \
         tightened further with `chmod 400`.",
     check,

@@ -20,6 +20,8 @@ pub static RULE: Rule = Rule {
         /root/.docker/cert.pem when TLS is on) and compares its mode with 0444 as a bitmask: any write or \
         execute bit, or setuid/setgid/sticky, fails. Not applicable when TLS is not configured or the file \
         does not exist.",
+    impact: "",
+    references: &[],
     remediation: "Run `chmod 444 <tlscert path>`.",
     check,
 };

@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
         owner-read fails (0600, 0440, 0444, setuid...). A stricter mode such as 0000 passes, because it grants \
         nothing 0400 does not (root reads the file regardless). Not applicable when TLS is not configured or \
         the file does not exist.",
+    impact: "",
+    references: &[],
     remediation: "Run `chmod 400 <tlskey path>`. If the key was readable by others, issue a new key and \
         certificate as well.",
     check,

@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
         Passes when the owner is uid 0 and the group is named `docker` on this host (a bare gid with no name \
         in /etc/group fails). Not applicable when the daemon serves no Unix socket, when the socket does not \
         exist, or for a rootless daemon (its socket belongs to the user running it).",
+    impact: "",
+    references: &[],
     remediation: "Run `chown root:docker /var/run/docker.sock` (or the socket path reported). For a \
         socket-activated daemon set `SocketUser=root` and `SocketGroup=docker` in docker.socket so the fix \
         survives restarts, then `systemctl daemon-reload && systemctl restart docker.socket`.",

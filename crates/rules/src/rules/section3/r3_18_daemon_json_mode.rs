@@ -20,6 +20,8 @@ pub static RULE: Rule = Rule {
         /etc/docker/daemon.json) and compares its mode with 0644 as a bitmask: group/other write (0664, \
         0466), execute and setuid/setgid/sticky bits fail; stricter modes such as 0600 pass. Not applicable \
         when the file does not exist.",
+    impact: "",
+    references: &[],
     remediation: "Run `chmod 644 /etc/docker/daemon.json` (or the `--config-file` path reported); `chmod 600` \
         is fine too.",
     check,

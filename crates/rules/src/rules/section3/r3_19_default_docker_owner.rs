@@ -18,6 +18,8 @@ pub static RULE: Rule = Rule {
         service (DOCKER_OPTS, proxies). Its owner can change how the root daemon starts, so it must be root.",
     audit: "Stats /etc/default/docker. Passes when the owner is uid 0 and the group gid 0. Not applicable when \
         the file does not exist (most non-Debian hosts).",
+    impact: "",
+    references: &[],
     remediation: "Run `chown root:root /etc/default/docker`.",
     check,
 };

@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
     audit: "Stats /etc/default/docker and compares its mode with 0644 as a bitmask: group/other write (0664, \
         0646, 0466), execute and setuid/setgid/sticky bits fail; stricter modes pass. Not applicable when the \
         file does not exist.",
+    impact: "",
+    references: &[],
     remediation: "Run `chmod 644 /etc/default/docker`.",
     check,
 };

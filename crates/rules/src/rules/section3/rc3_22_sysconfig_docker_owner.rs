@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
         runs, so the owner must be root.",
     audit: "Stats /etc/sysconfig/docker. Passes when the owner is uid 0 and the group gid 0, whatever names \
         the host gives them. Not applicable when the file does not exist (most non-Red Hat hosts).",
+    impact: "",
+    references: &[],
     remediation: "Run `chown root:root /etc/sysconfig/docker`.",
     check,
 };

@@ -23,6 +23,8 @@ pub static RULE: Rule = Rule {
         0, whatever names the host gives them. Not applicable when the socket does not exist (a dockerd \
         running its own containerd under /var/run/docker/containerd is not assessed). An error when \
         dockerd's command line is unknown, since the path then cannot be known.",
+    impact: "",
+    references: &[],
     remediation: "Run `chown root:root /run/containerd/containerd.sock` (or the socket path reported). To make \
         it last, set `uid = 0` and `gid = 0` in the `[grpc]` section of /etc/containerd/config.toml and \
         `systemctl restart containerd`.",

@@ -23,6 +23,8 @@ pub static RULE: Rule = Rule {
         'other' (0666, 0606), execute bits, or setuid/setgid/sticky fail; 0660 and 0600 pass. Not applicable \
         when the socket does not exist (a dockerd running its own containerd under /var/run/docker/containerd \
         is not assessed).",
+    impact: "",
+    references: &[],
     remediation: "Run `chmod 660 /run/containerd/containerd.sock` (or the socket path reported). containerd \
         recreates the socket when it starts, so also check the `[grpc]` `uid`/`gid` in \
         /etc/containerd/config.toml and anything in the containerd unit that loosens it, then \

@@ -23,6 +23,8 @@ pub static RULE: Rule = Rule {
         passes. A named user (`app`) also passes, but the tool does not resolve names against the image's \
         /etc/passwd, so a named account with UID 0 would not be caught. The evidence says whether the image \
         itself sets a USER.",
+    impact: "",
+    references: &[],
     remediation: "In the Dockerfile create an unprivileged account and switch to it, e.g. \
         `RUN useradd --system --uid 10001 app` then `USER 10001:10001`, and rebuild. For an image you cannot \
         rebuild, run it with `docker run --user 10001:10001 ...` (Compose: `user: \"10001:10001\"`) after \

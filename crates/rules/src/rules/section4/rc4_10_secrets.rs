@@ -32,6 +32,8 @@ pub static RULE: Rule = Rule {
         GPG_KEY (a public key fingerprint in official images); values taken from a variable or command \
         (`$TOKEN`, `$(cat /run/secrets/x)`) do not count either. Passes otherwise. Secrets inside copied \
         files and earlier build stages are not visible here: use a secret scanner on the image for those.",
+    impact: "",
+    references: &[],
     remediation: "Remove the secret from the Dockerfile and rotate it: it must be considered leaked. Pass \
         build-time secrets with BuildKit secret mounts (`RUN --mount=type=secret,id=npm,env=NPM_TOKEN npm ci`, \
         `docker build --secret id=npm,env=NPM_TOKEN .`) and run-time secrets with Docker/Swarm secrets or a \

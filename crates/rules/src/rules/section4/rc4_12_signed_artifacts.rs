@@ -25,6 +25,8 @@ pub static RULE: Rule = Rule {
         <key> <registry>/<repo>@<digest>` (or `--certificate-identity ... --certificate-oidc-issuer ...` for \
         keyless signing), `notation verify <ref>`, or for Content Trust signatures `docker trust inspect --pretty <ref>`; and check that \
         the pipeline that built it verified its base image and downloaded artifacts before pushing.",
+    impact: "",
+    references: &[],
     remediation: "Sign images when they are published (`cosign sign`, `notation sign`) and verify signatures \
         in the pipeline before pushing and at deployment (a registry or admission policy such as Sigstore \
         policy-controller, Kyverno or Ratify). Verify checksums or signatures of every artifact the build \

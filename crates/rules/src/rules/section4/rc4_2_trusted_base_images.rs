@@ -26,6 +26,8 @@ pub static RULE: Rule = Rule {
         allow-list of trusted registries and publishers, and a locally built image is only as trusted as the \
         FROM base of its build, which the facts do not name. An image that could not be inspected is an \
         error.",
+    impact: "",
+    references: &[],
     remediation: "Pull only from registries you control or vetted publishers (Docker Official Images, verified \
         publishers), pin images by digest (`FROM registry.example/base@sha256:...`), verify signatures \
         (`DOCKER_CONTENT_TRUST=1`, `cosign verify`), and remove the registry from `insecure-registries` once it \

@@ -24,6 +24,8 @@ pub static RULE: Rule = Rule {
         installed without running the image's code, e.g. `syft <image>` or `trivy image --list-all-pkgs \
         <image>`, or `docker run --rm --entrypoint sh <image> -c 'dpkg -l || apk info || rpm -qa'`. Question \
         every package the process does not use at run time.",
+    impact: "",
+    references: &[],
     remediation: "Start from a minimal base (distroless, `-slim`, alpine, or `scratch` for static binaries), \
         install with `--no-install-recommends` / `apk add --no-cache`, keep build tools in a builder stage of \
         a multi-stage build, and remove package managers and shells from the final image where practical.",

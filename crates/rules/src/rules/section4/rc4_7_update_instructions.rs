@@ -23,6 +23,8 @@ pub static RULE: Rule = Rule {
         newest, the first row of `docker history`) and the command, never the rest of the line. Passes \
         otherwise, including when the base image's own steps combine them. An image whose history or \
         inspection is missing is an error.",
+    impact: "",
+    references: &[],
     remediation: "Refresh and install in one RUN, so the two are always cached together: \
         `RUN apt-get update && apt-get install -y --no-install-recommends pkg=1.2.* && rm -rf \
         /var/lib/apt/lists/*` (alpine: `RUN apk add --no-cache pkg`). Rebuild with `--no-cache` when in doubt.",

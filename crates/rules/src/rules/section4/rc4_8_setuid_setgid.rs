@@ -21,6 +21,8 @@ pub static RULE: Rule = Rule {
         setgid files without executing anything from the image: `cid=$(docker create <image>) && docker \
         export \"$cid\" | tar -tvf - | awk '$1 ~ /^-..[sS]/ || $1 ~ /^-.....[sS]/ {print $1, $NF}'; docker rm \
         \"$cid\"`. Every file listed must be one the workload really needs (most need none).",
+    impact: "",
+    references: &[],
     remediation: "Strip the bits in the Dockerfile after installing packages: \
         `RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} + || true`, keeping only binaries the \
         application needs. Run containers with `--security-opt no-new-privileges` so the remaining bits \

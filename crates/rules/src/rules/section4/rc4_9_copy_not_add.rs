@@ -23,6 +23,8 @@ pub static RULE: Rule = Rule {
         filesystem (`ADD file:<hash> in /`, `ADD rootfs.tar.xz /`). Passes when no other ADD is recorded. \
         Only the final build stage is in the history; an image whose history or inspection is missing is an \
         error.",
+    impact: "",
+    references: &[],
     remediation: "Replace ADD with COPY for local files. For remote files, download in a RUN step and verify \
         a checksum (`curl -fsSLo x.tgz URL && echo \"<sha256>  x.tgz\" | sha256sum -c -`), or use \
         `ADD --checksum=sha256:<sum> URL dest`; unpack archives explicitly with `tar` in a RUN step.",

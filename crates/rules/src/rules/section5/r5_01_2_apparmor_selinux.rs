@@ -24,6 +24,8 @@ pub static RULE: Rule = Rule {
         `disable` on a host that has SELinux). `apparmor=unconfined` and `label=disable` switch the \
         respective mechanism off. Privileged containers are never confined and fail. The reason also says \
         when `docker info` lists neither apparmor nor selinux, since then no container can pass.",
+    impact: "",
+    references: &[],
     remediation: "On Debian/Ubuntu hosts keep AppArmor enabled (`aa-status`) so Docker applies \
         `docker-default`, or pass a custom profile with `--security-opt apparmor=<profile>`. On RHEL/Fedora \
         hosts enable SELinux, start dockerd with `--selinux-enabled` (or `\"selinux-enabled\": true` in \

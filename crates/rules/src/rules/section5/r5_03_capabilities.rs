@@ -27,6 +27,8 @@ pub static RULE: Rule = Rule {
         LINUX_IMMUTABLE). Manual when it adds another capability outside Docker's default set, or keeps \
         NET_RAW (neither ALL nor NET_RAW dropped, or NET_RAW added back): only a person can say whether the \
         workload needs it. Passes when nothing beyond Docker's defaults is added and NET_RAW is dropped.",
+    impact: "",
+    references: &[],
     remediation: "Run containers with `--cap-drop=ALL` and add back only what the process needs, e.g. \
         `--cap-drop=ALL --cap-add=NET_BIND_SERVICE` (Compose: `cap_drop: [ALL]`, `cap_add: [...]`). At the \
         least add `--cap-drop=NET_RAW` when the container does not send raw packets (ping, traceroute). \

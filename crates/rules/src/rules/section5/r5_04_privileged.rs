@@ -16,6 +16,8 @@ pub static RULE: Rule = Rule {
     rationale: "A privileged container gets every Linux capability, access to all host devices and no \
         seccomp, AppArmor or SELinux confinement. Anything that runs inside it can take over the host.",
     audit: "Reads HostConfig.Privileged of every container, running or stopped.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container without `--privileged` (or `privileged: true` in Compose). Grant only \
         the specific capabilities (`--cap-add`) or devices (`--device`) the workload really needs.",
     check,

@@ -23,6 +23,8 @@ pub static RULE: Rule = Rule {
         harmless read-only files such as /etc/localtime, /etc/timezone, /etc/hosts, /etc/resolv.conf and \
         the CA bundles); or /dev, or /usr, /bin, /sbin, /lib, /lib32, /lib64, /libx32 or anything below \
         them mounted read-write. Read-only mounts of the latter group pass and are listed in the evidence.",
+    impact: "",
+    references: &[],
     remediation: "Remove the `-v /etc:...`-style volume from the container (Compose `volumes:`), or mount only \
         the single file the workload needs, read-only (`-v /etc/localtime:/etc/localtime:ro`). Pass \
         configuration and secrets with `docker secret`/`--env-file` or a dedicated directory such as \

@@ -20,6 +20,8 @@ pub static RULE: Rule = Rule {
     audit: "Reads HostConfig.NetworkMode of every container, running or stopped. Fails for `host`. A \
         `container:<x>` mode joins x's namespace, so it fails when x uses the host network and passes \
         otherwise; bridge, user-defined networks and `none` pass.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container without `--network host` (Compose: drop `network_mode: host`), \
         attach it to a user-defined network and publish only the ports it serves, bound to a specific \
         address: `-p 10.0.0.5:8080:80`.",

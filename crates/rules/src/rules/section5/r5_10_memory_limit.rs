@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
         daemon included.",
     audit: "Reads HostConfig.Memory (bytes) of every container, running or stopped. Passes when it is \
         greater than 0; 0 means unlimited.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container with a limit sized to the workload: `docker run --memory 256m ...` \
         (Compose: `mem_limit: 256m`, or `deploy.resources.limits.memory`). A running container can be \
         changed in place with `docker update --memory 256m --memory-swap 256m <container>`.",

@@ -17,6 +17,8 @@ pub static RULE: Rule = Rule {
         dropping tools or persisting a backdoor in the image layer, and makes every place the application \
         writes to an explicit, reviewable volume or tmpfs.",
     audit: "Reads HostConfig.ReadonlyRootfs of every container, running or stopped. Passes when it is true.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container with `--read-only` (Compose: `read_only: true`) and give it explicit \
         writable locations for what it must write: `--tmpfs /tmp --tmpfs /run` for scratch data and a named \
         volume (`-v app-data:/var/lib/app`) for data that must persist.",

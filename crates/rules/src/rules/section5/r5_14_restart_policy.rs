@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
         `unless-stopped` (both restart without limit; the benchmark names only `always`, but \
         `unless-stopped` differs from it only after a manual stop), and for `on-failure` with a count of 0 \
         (unlimited) or above 5.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container with `--restart on-failure:5` (Compose: `restart: on-failure:5`), or \
         change it in place: `docker update --restart on-failure:5 <container>`. Services that must always \
         run belong under a supervisor that alerts on restarts (systemd, an orchestrator).",

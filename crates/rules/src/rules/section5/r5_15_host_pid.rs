@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
     audit: "Reads HostConfig.PidMode of every container, running or stopped. Fails for `host`. A \
         `container:<x>` mode joins x's namespace, so it fails when x uses the host's; every other value \
         passes.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container without `--pid host` (Compose: drop `pid: host`). A debugging tool that \
         must see one workload's processes can join that container's namespace with `--pid \
         container:<name>` instead.",

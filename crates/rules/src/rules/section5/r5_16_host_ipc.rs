@@ -18,6 +18,8 @@ pub static RULE: Rule = Rule {
     audit: "Reads HostConfig.IpcMode of every container, running or stopped. Fails for `host`. A \
         `container:<x>` mode joins x's namespace, so it fails when x uses the host's; every other value \
         passes.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container without `--ipc host` (Compose: drop `ipc: host`). Containers that must \
         share memory with each other can use `--ipc shareable` on one and `--ipc container:<name>` on \
         the other.",

@@ -23,6 +23,8 @@ pub static RULE: Rule = Rule {
         /dev/mapper/*) is writable, or when /dev/mem, /dev/kmem or /dev/port is mapped at all. Any other \
         device with `r` or `rw` is manual: the baseline accepts needed devices with limited permissions, \
         and only a person can say whether it is needed. No devices passes.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container without `--device` (Compose: `devices:`) if it does not need the \
         hardware. If it does, grant only the permissions it uses, never `m`: `--device /dev/ttyUSB0:/dev/ttyUSB0:rw` \
         or `--device /dev/sdb:/dev/sdb:r`. Never use `--privileged` to reach a device.",

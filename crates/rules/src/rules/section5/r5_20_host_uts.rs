@@ -18,6 +18,8 @@ pub static RULE: Rule = Rule {
         name.",
     audit: "Reads HostConfig.UTSMode of every container, running or stopped. Fails for `host`; the empty \
         default (the container's own namespace) passes.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container without `--uts host` (Compose: drop `uts: host`); give the container its \
         own name with `--hostname` if it needs one.",
     check,

@@ -20,6 +20,8 @@ pub static RULE: Rule = Rule {
         (Docker's default cgroup) or equals the daemon's own `cgroup-parent`. Any other parent is reported \
         as manual rather than fail: the benchmark asks for the placement to be confirmed, and only the \
         operator knows whether that parent is the intended one.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container without `--cgroup-parent` (Compose: `cgroup_parent:`) unless the \
         placement is deliberate; to move every container, set `\"cgroup-parent\"` in daemon.json instead.",
     check,

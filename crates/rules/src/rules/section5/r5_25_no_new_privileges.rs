@@ -24,6 +24,8 @@ pub static RULE: Rule = Rule {
         `no-new-privileges` (daemon.json or `--no-new-privileges`) decides, since it does not show up in the \
         container's SecurityOpt; when that setting cannot be determined the container is an error, not a \
         pass.",
+    impact: "",
+    references: &[],
     remediation: "Set it for every container at once: `\"no-new-privileges\": true` in \
         /etc/docker/daemon.json and restart dockerd (new and recreated containers get it). Per container: \
         `docker run --security-opt no-new-privileges ...` (Compose: `security_opt: [no-new-privileges:true]`). \

@@ -20,6 +20,8 @@ pub static RULE: Rule = Rule {
         HEALTHCHECK merged with the run options). Passes when a test is configured and is not `NONE`; the \
         evidence shows the current health status of running containers. An unhealthy status still passes: \
         the rule asks for health to be checked, not for it to be good.",
+    impact: "",
+    references: &[],
     remediation: "Add a `HEALTHCHECK CMD ...` to the image's Dockerfile, or set one at run time: \
         `docker run --health-cmd 'wget -qO- http://localhost:8080/health || exit 1' --health-interval 30s ...` \
         (Compose: `healthcheck: {test: [...], interval: 30s}`). Remove `--no-healthcheck`.",

@@ -18,6 +18,8 @@ pub static RULE: Rule = Rule {
         host, sshd and the Docker daemon included.",
     audit: "Reads HostConfig.PidsLimit of every container, running or stopped. Passes when it is greater than \
         0; unset, 0 and -1 all mean unlimited.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container with a ceiling that fits the workload, e.g. `docker run --pids-limit \
         200 ...` (Compose: `pids_limit: 200`), or change it in place with `docker update --pids-limit 200 \
         <container>`.",

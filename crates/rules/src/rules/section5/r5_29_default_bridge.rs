@@ -23,6 +23,8 @@ pub static RULE: Rule = Rule {
         could not be read, the name `bridge` is assumed and the reason says so). Fails for every container, \
         running or stopped, attached to it or whose NetworkMode is `default`/`bridge`; a `container:<x>` mode \
         fails when x is on it. host, none and user-defined networks pass.",
+    impact: "",
+    references: &[],
     remediation: "Create a user-defined network and move the container onto it: `docker network create \
         app-net`, then recreate with `--network app-net` (or `docker network connect app-net <c>` followed by \
         `docker network disconnect bridge <c>`). Compose projects get their own network by default; remove \

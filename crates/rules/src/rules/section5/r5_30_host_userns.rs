@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
     audit: "Reads HostConfig.UsernsMode of every container, running or stopped. Fails for `host`; the empty \
         default passes. Without userns-remap on the daemon every container shares the host's user namespace \
         anyway: that is rule 2.08's finding, not this one's.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container without `--userns host` (Compose: drop `userns_mode: host`). Keep \
         `userns-remap` enabled on the daemon (rule 2.08) so that every container runs in a remapped user \
         namespace.",

@@ -18,6 +18,8 @@ pub static RULE: Rule = Rule {
         Mounting a directory that holds the socket (/var/run, /run) exposes it just the same.",
     audit: "Looks at every mount of every container for docker.sock itself, or a host directory that contains \
         the daemon's socket (/run, /var/run, or the directory of a custom -H unix:// socket).",
+    impact: "",
+    references: &[],
     remediation: "Remove the volume that mounts docker.sock (or /var/run, /run) from the container. Tools that \
         need the Docker API should use a narrowly scoped proxy, or run on the host under an administrator's \
         control.",

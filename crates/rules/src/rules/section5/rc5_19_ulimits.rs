@@ -21,6 +21,8 @@ pub static RULE: Rule = Rule {
         person to confirm it is needed (manual): some workloads legitimately need them (databases raise \
         nofile, search engines need memlock unlimited), and the facts cannot tell which. This rule never \
         fails.",
+    impact: "",
+    references: &[],
     remediation: "Remove `--ulimit` overrides (Compose: `ulimits:`) that the workload does not need and \
         recreate the container; set host-wide values once with `\"default-ulimits\"` in daemon.json. Keep an \
         override only with a documented reason, at the smallest value that works.",

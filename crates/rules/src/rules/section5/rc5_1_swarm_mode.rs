@@ -19,6 +19,8 @@ pub static RULE: Rule = Rule {
         (`active`, `pending`, `locked`, `error`) means swarm mode is on and is reported as manual: whether the \
         host is meant to be a swarm node is a deployment decision that the facts cannot make. The evidence \
         shows the node's role and the cluster size. An unreported state is an error.",
+    impact: "",
+    references: &[],
     remediation: "If the host is not meant to be a swarm node, leave the swarm: `docker swarm leave` on a \
         worker, `docker swarm leave --force` on the last manager (on a manager of a larger swarm, first demote \
         it with `docker node demote <node>` from another manager). Then close 2377, 7946 and 4789 in the host \

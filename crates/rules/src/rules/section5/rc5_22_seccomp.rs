@@ -26,6 +26,8 @@ pub static RULE: Rule = Rule {
         `unconfined` or the daemon reports no seccomp support at all. Passes with Docker's default profile \
         or a custom one (the evidence says which; a custom profile is shown by its size, not its text). \
         An empty SecurityOptions list from docker info is an error.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container without `--security-opt seccomp=unconfined` and without \
         `--privileged` (Compose: drop `seccomp:unconfined` from `security_opt`). If one system call is \
         really needed, copy Docker's default profile, allow just that call and pass it with \

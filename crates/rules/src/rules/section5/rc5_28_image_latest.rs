@@ -26,6 +26,8 @@ pub static RULE: Rule = Rule {
         the tag no longer exists on the host: what it should run must be checked against the registry. \
         The registry itself is not asked (no network access): a tag may have moved there without being \
         pulled. An image list that was not collected is an error.",
+    impact: "",
+    references: &[],
     remediation: "Recreate the container from the current image: `docker compose up -d` (Compose \
         recreates containers whose image changed), or `docker rm -f <c>` then `docker run` again. Pull \
         before deploying (`docker compose pull`, `docker pull app:1.0`) so the tag is current, and prefer \

@@ -24,6 +24,8 @@ pub static RULE: Rule = Rule {
         `unconfined` is applied (`AppArmorProfile`, or an `apparmor=<profile>` SecurityOpt on a host with \
         AppArmor); fails for `apparmor=unconfined`, an empty profile, and privileged containers (never \
         confined). On a host with neither AppArmor nor SELinux every container fails: nothing confines them.",
+    impact: "",
+    references: &[],
     remediation: "Keep AppArmor enabled on the host (`aa-status` lists `docker-default`) and recreate the \
         container without `--security-opt apparmor=unconfined` and without `--privileged`; Docker then \
         applies `docker-default`. For a tailored profile load it with `apparmor_parser -r -W <file>` and \

@@ -25,6 +25,8 @@ pub static RULE: Rule = Rule {
         SecurityOpt on a host with SELinux); fails for `label=disable` (or `label:disable`), an empty label, \
         and privileged containers (never labelled). On a host with neither SELinux nor AppArmor every \
         container fails: nothing confines them.",
+    impact: "",
+    references: &[],
     remediation: "Enable SELinux on the host (`getenforce` says Enforcing), install the `container-selinux` \
         policy, start dockerd with `--selinux-enabled` (or `\"selinux-enabled\": true` in daemon.json) and \
         recreate the containers. Remove `--security-opt label=disable` and `--privileged`; to give a \

@@ -26,6 +26,8 @@ pub static RULE: Rule = Rule {
         keeps CAP_NET_BIND_SERVICE (not dropped, or added back), and passes when that capability is \
         dropped (unless the host lowered net.ipv4.ip_unprivileged_port_start, which the facts do not show). \
         A host port that is not a number is an error.",
+    impact: "",
+    references: &[],
     remediation: "Publish on a host port of 1024 or above and let a load balancer or the host firewall \
         forward the well-known port if clients need it: `-p 10.0.0.5:8080:80` instead of `-p 80:80` \
         (Compose: `ports: [\"10.0.0.5:8080:80\"]`). For a host-network container add `--cap-drop \

@@ -23,6 +23,8 @@ pub static RULE: Rule = Rule {
         listed for a person to confirm each is needed (manual): the facts cannot know what the service \
         requires. A container on the host's network publishes nothing but exposes every port it listens \
         on: it is manual too, to be reviewed on the host with `ss -tlnup` (rule 5.10 fails it anyway).",
+    impact: "",
+    references: &[],
     remediation: "Replace `-P`/`--publish-all` (Compose: `publish_all`) with explicit `-p` bindings for the \
         ports the service needs, bound to a specific address: `-p 10.0.0.5:8080:80`. Remove bindings for \
         ports nobody should reach from outside (debug, metrics, admin), and reach those through `docker \

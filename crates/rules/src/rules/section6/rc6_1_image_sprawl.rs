@@ -24,6 +24,8 @@ pub static RULE: Rule = Rule {
         containers were listed, or some containers could not be inspected, images of the missing containers \
         look unused: a count over the threshold is then an error unless it stays over the threshold after \
         allowing for them. An image list that was not collected is an error.",
+    impact: "",
+    references: &[],
     remediation: "Remove what no container uses: `docker image prune` (dangling images) or `docker image \
         prune -a --filter until=720h` (everything unused and older than 30 days), or `docker rmi <image>` one \
         by one. Deploy by digest or immutable tag and prune on a schedule.",

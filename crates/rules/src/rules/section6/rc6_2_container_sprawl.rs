@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
         only running containers were listed the count comes from `docker info` (all containers minus running \
         ones, so paused containers are included). Containers that could not be inspected make a count that \
         only they could push over the threshold an error.",
+    impact: "",
+    references: &[],
     remediation: "Remove containers you no longer need: `docker container prune` (all stopped), `docker \
         container prune --filter until=168h` (stopped for over a week) or `docker rm <name>`. Run one-off jobs \
         with `docker run --rm` so they clean up after themselves.",

@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
         reports is a wildcard. Finding none of these sockets on an active node is left for manual review, \
         since nothing proves how they are bound. The VXLAN data port 4789/udp is a kernel socket and is not \
         assessed.",
+    impact: "",
+    references: &[],
     remediation: "Re-create the node's swarm membership on a specific interface: on a manager `docker swarm \
         init --listen-addr <ip>:2377 --advertise-addr <ip>` (or `docker swarm join --listen-addr <ip>:2377 \
         --advertise-addr <ip> ...` when joining). Plan this: leaving and rejoining a swarm reschedules its \

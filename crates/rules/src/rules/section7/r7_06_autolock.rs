@@ -20,6 +20,8 @@ pub static RULE: Rule = Rule {
         info: passes when true, fails when false, and is an error when a manager does not report it. A node \
         in the `locked` state passes: it is waiting for its unlock key, which only happens with auto-lock. \
         Worker nodes are not applicable.",
+    impact: "",
+    references: &[],
     remediation: "On a manager run `docker swarm update --autolock=true` (or initialise with `docker swarm init \
         --autolock`), store the printed unlock key in a password manager or vault, and unlock restarted \
         managers with `docker swarm unlock`. Rotate the key with `docker swarm unlock-key --rotate`.",

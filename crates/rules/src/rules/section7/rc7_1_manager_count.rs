@@ -23,6 +23,8 @@ pub static RULE: Rule = Rule {
         nodes is left for manual review: CIS accepts it when the design needs no manager fault tolerance, \
         which only you know. Not applicable when swarm mode is off, and on workers (only managers see the \
         count: assess the swarm on a manager).",
+    impact: "",
+    references: &[],
     remediation: "List the managers with `docker node ls --filter role=manager`. Demote surplus ones with \
         `docker node demote <node>` down to the smallest odd count that gives the fault tolerance you need \
         (3 tolerates one lost manager, 5 two); promote a worker with `docker node promote <node>` to turn an \

@@ -22,6 +22,8 @@ pub static RULE: Rule = Rule {
         holds at least one secret: the secret store is in use. With none, asks for a manual review, since a \
         swarm may simply need no credentials, and nothing in the facts shows how services receive theirs. Not \
         applicable when swarm mode is off, and on workers (only managers can list secrets).",
+    impact: "",
+    references: &[],
     remediation: "Create each credential as a secret (`printf '%s' \"$PW\" | docker secret create db_password -` \
         or `docker secret create db_password ./file`), attach it with `docker service update --secret-add \
         db_password <service>` (or `secrets:` in the stack file), make the application read \

@@ -21,6 +21,8 @@ pub static RULE: Rule = Rule {
         it with the site maximum `max_node_cert_days` (default 90). Passes when it is at most that, fails when \
         longer. Not applicable when swarm mode is off, and on workers (only managers see the CA \
         configuration). An error when a manager does not report it.",
+    impact: "",
+    references: &[],
     remediation: "Shorten the validity with `docker swarm update --cert-expiry <hours>h` on a manager (e.g. \
         `--cert-expiry 720h` for 30 days); nodes pick it up at their next renewal. To replace every node \
         certificate now, rotate the CA with `docker swarm ca --rotate`.",

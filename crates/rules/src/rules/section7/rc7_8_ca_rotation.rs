@@ -21,6 +21,8 @@ pub static RULE: Rule = Rule {
         manual review against your rotation policy, and shows whether a root CA rotation is in progress \
         (Swarm.Cluster.RootRotationInProgress). Not applicable when swarm mode is off, and on workers (only \
         managers see the CA configuration).",
+    impact: "",
+    references: &[],
     remediation: "On a manager, check when the current root CA was issued: `docker swarm ca | openssl x509 \
         -noout -subject -dates`. Rotate it with `docker swarm ca --rotate` (or `--ca-cert`/`--ca-key` for an \
         external CA) as often as your policy says and after any manager is compromised, then wait until \
