@@ -333,14 +333,11 @@ fn explain(id: &str, profile: dockguard_rules::Profile) -> Result<ExitCode> {
     let text = format!(
         "{id} {title}\n\nAzure: {azure}   CIS Docker 1.6: {cis}   Section: {sn} {st}\n\
          Severity: {sev}   Level: {lvl}   CIS assessment: {ass}\n\n\
-         Why it matters\n  {rat}\n\nHow dockguard checks it\n  {audit}\n\nHow to fix it\n  {fix}\n",
+         Why it matters\n  {rat}\n\nHow dockguard checks it\n  {audit}\n\nHow to fix it\n  {fix}\n\n\
+         Impact of the fix\n  {impact}\n\nReferences\n{refs}",
         title = r.title,
         azure = r.azure.unwrap_or("-"),
-        cis = if r.cis.is_empty() {
-            "-".to_string()
-        } else {
-            r.cis.join(", ")
-        },
+        cis = if r.cis.is_empty() { "-".to_string() } else { r.cis.join(", ") },
         sn = r.section.number(),
         st = r.section.title(),
         sev = r.severity,
@@ -351,7 +348,9 @@ fn explain(id: &str, profile: dockguard_rules::Profile) -> Result<ExitCode> {
         },
         rat = r.rationale,
         audit = r.audit,
-        fix = r.remediation
+        fix = r.remediation,
+        impact = r.impact,
+        refs = r.all_references().iter().map(|x| format!("  - {x}\n")).collect::<String>(),
     );
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
