@@ -60,7 +60,7 @@ mod tests {
         insta::assert_json_snapshot!(v["results"]);
         assert_eq!(
             v["summary"],
-            serde_json::json!({"pass": 1, "fail": 3, "manual": 0, "not_applicable": 3, "error": 0})
+            serde_json::json!({"pass": 1, "fail": 3, "manual": 0, "not_applicable": 3, "error": 0, "exempt": 0})
         );
         let back: Report = serde_json::from_value(v).unwrap();
         assert_eq!(back, r, "the JSON round-trips");

@@ -1,7 +1,9 @@
 //! The report: what was assessed, every rule's outcome with evidence, and the summary.
 
 use dockguard_facts::Facts;
-use dockguard_rules::{Assessment, Inventory, Profile, RuleResult, Severity, Status, Target};
+use dockguard_rules::{
+    Assessment, Inventory, Profile, RuleResult, Severity, Status, Target, TargetKind,
+};
 use serde::{Deserialize, Serialize};
 
 pub const REPORT_SCHEMA: &str = "dockguard.report/v1";
@@ -17,6 +19,48 @@ pub struct Report {
     pub summary: Summary,
     pub inventory: Inventory,
     pub results: Vec<RuleReport>,
+    /// Exemptions from the configuration and what became of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exemptions: Vec<ExemptionReport>,
+    /// With `--baseline`: what is new and what was fixed since the baseline report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineReport>,
+}
+
+/// One exemption of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExemptionReport {
+    /// The rule id as written in the configuration.
+    pub rule: String,
+    /// What it covers, e.g. `container portainer*` or `host *`.
+    pub scope: String,
+    pub reason: String,
+    pub owner: String,
+    /// `YYYY-MM-DD`, when it has an expiry.
+    pub expires: Option<String>,
+    /// `active`, `expired` (no longer applies), or `unused` (matched nothing in this scan).
+    pub state: String,
+    /// How many targets it exempted.
+    pub matched: usize,
+}
+
+/// A failing target, identified across scans by rule id, target kind and target name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub kind: TargetKind,
+    pub name: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineReport {
+    /// The baseline report file.
+    pub file: String,
+    /// Failing now, not failing in the baseline.
+    pub new: Vec<Finding>,
+    /// Failing in the baseline, not failing now.
+    pub fixed: Vec<Finding>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +86,9 @@ pub struct Summary {
     pub manual: usize,
     pub not_applicable: usize,
     pub error: usize,
+    /// Failures accepted by an exemption.
+    #[serde(default)]
+    pub exempt: usize,
 }
 
 impl Summary {
@@ -54,13 +101,14 @@ impl Summary {
                 Status::Manual => s.manual += 1,
                 Status::NotApplicable => s.not_applicable += 1,
                 Status::Error => s.error += 1,
+                Status::Exempt => s.exempt += 1,
             }
         }
         s
     }
 
     pub fn total(&self) -> usize {
-        self.pass + self.fail + self.manual + self.not_applicable + self.error
+        self.pass + self.fail + self.manual + self.not_applicable + self.error + self.exempt
     }
 }
 
@@ -151,14 +199,78 @@ impl Report {
             summary: Summary::count(&results),
             inventory,
             results,
+            exemptions: Vec::new(),
+            baseline: None,
         }
+    }
+
+    /// Every failing target (a rule that fails without targets counts as one finding on the host).
+    pub fn findings(&self) -> Vec<(Finding, Severity)> {
+        let mut out = Vec::new();
+        for r in &self.results {
+            if r.status != Status::Fail {
+                continue;
+            }
+            let failing: Vec<&Target> = r
+                .targets
+                .iter()
+                .filter(|t| t.status == Status::Fail)
+                .collect();
+            if failing.is_empty() {
+                out.push((
+                    Finding {
+                        rule: r.id.clone(),
+                        kind: TargetKind::Host,
+                        name: self.host.hostname.clone().unwrap_or_default(),
+                        detail: r.reason.clone(),
+                    },
+                    r.severity,
+                ));
+            }
+            for t in failing {
+                out.push((
+                    Finding {
+                        rule: r.id.clone(),
+                        kind: t.kind,
+                        name: t.name.clone(),
+                        detail: t.detail.clone(),
+                    },
+                    r.severity,
+                ));
+            }
+        }
+        out
     }
 
     /// Whether a rule at or above `threshold` failed or could not be evaluated (fail closed: an error is
     /// not a pass).
+    ///
+    /// With a baseline, only failures that are new since the baseline count, plus errors.
     pub fn gate_fails(&self, threshold: Severity) -> bool {
-        self.results
+        let errors = self
+            .results
             .iter()
-            .any(|r| matches!(r.status, Status::Fail | Status::Error) && r.severity >= threshold)
+            .any(|r| r.status == Status::Error && r.severity >= threshold);
+        match &self.baseline {
+            None => {
+                errors
+                    || self
+                        .results
+                        .iter()
+                        .any(|r| r.status == Status::Fail && r.severity >= threshold)
+            }
+            Some(b) => {
+                let severity = |rule: &str| {
+                    self.results
+                        .iter()
+                        .find(|r| r.id == rule)
+                        .map(|r| r.severity)
+                };
+                errors
+                    || b.new
+                        .iter()
+                        .any(|f| severity(&f.rule).is_some_and(|s| s >= threshold))
+            }
+        }
     }
 }

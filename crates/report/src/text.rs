@@ -34,6 +34,7 @@ impl Style {
             Status::Manual => ("MANUAL", "33"),
             Status::NotApplicable => ("N/A", "2"),
             Status::Error => ("ERROR", "1;35"),
+            Status::Exempt => ("EXEMPT", "36"),
         };
         self.paint(code, &format!("{label:<6}"))
     }

@@ -12,6 +12,9 @@ pub enum Status {
     NotApplicable,
     /// The rule could not be evaluated (a fact is missing or unreadable).
     Error,
+    /// A failure accepted by an exemption (reason, owner, expiry) in the configuration. Rules never return
+    /// it; the policy step that applies exemptions does.
+    Exempt,
 }
 
 impl Status {
@@ -22,6 +25,7 @@ impl Status {
             Status::Manual => "manual",
             Status::NotApplicable => "not_applicable",
             Status::Error => "error",
+            Status::Exempt => "exempt",
         }
     }
 }
