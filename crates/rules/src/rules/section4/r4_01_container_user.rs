@@ -23,8 +23,14 @@ pub static RULE: Rule = Rule {
         passes. A named user (`app`) also passes, but the tool does not resolve names against the image's \
         /etc/passwd, so a named account with UID 0 would not be caught. The evidence says whether the image \
         itself sets a USER.",
-    impact: "",
-    references: &[],
+    impact: "The image must create the account and give it ownership of every path the process writes, and \
+        bind-mounted files and volumes must be readable or writable by that UID. The process can no longer \
+        change file ownership, install packages or write root-owned paths at run time, so software that expects \
+        root fails until it is adjusted.",
+    references: &[
+        "https://docs.docker.com/build/building/best-practices/",
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+    ],
     remediation: "In the Dockerfile create an unprivileged account and switch to it, e.g. \
         `RUN useradd --system --uid 10001 app` then `USER 10001:10001`, and rebuild. For an image you cannot \
         rebuild, run it with `docker run --user 10001:10001 ...` (Compose: `user: \"10001:10001\"`) after \

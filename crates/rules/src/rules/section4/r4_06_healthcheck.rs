@@ -19,8 +19,10 @@ pub static RULE: Rule = Rule {
         its Config.Healthcheck. Passes when the image defines a health check; fails when it has none or \
         declares `HEALTHCHECK NONE`. A `--health-cmd` given at `docker run` does not make the image compliant. \
         An image that could not be inspected is an error.",
-    impact: "",
-    references: &[],
+    impact: "The check command runs inside the container at every interval, costing a little CPU, and the probe tool \
+        (curl, wget or a small binary) must be in the image. A check that is too strict or slow marks working \
+        containers unhealthy; Swarm replaces unhealthy tasks, while plain docker only reports the status.",
+    references: &["https://docs.docker.com/reference/cli/docker/container/run/"],
     remediation: "Add a HEALTHCHECK to the Dockerfile and rebuild, e.g. \
         `HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://localhost:8080/health || exit 1`. \
         Remove any `HEALTHCHECK NONE` inherited from your own Dockerfile.",

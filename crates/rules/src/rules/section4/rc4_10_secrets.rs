@@ -32,8 +32,13 @@ pub static RULE: Rule = Rule {
         GPG_KEY (a public key fingerprint in official images); values taken from a variable or command \
         (`$TOKEN`, `$(cat /run/secrets/x)`) do not count either. Passes otherwise. Secrets inside copied \
         files and earlier build stages are not visible here: use a secret scanner on the image for those.",
-    impact: "",
-    references: &[],
+    impact: "Every exposed secret has to be rotated, and builds and CI jobs must supply secrets through BuildKit \
+        secret mounts, Docker secrets or mounted files instead of build arguments and ENV. Applications that \
+        read credentials only from environment variables may need an entrypoint wrapper or `*_FILE` support.",
+    references: &[
+        "https://docs.docker.com/engine/swarm/secrets/",
+        "https://docs.docker.com/build/building/best-practices/",
+    ],
     remediation: "Remove the secret from the Dockerfile and rotate it: it must be considered leaked. Pass \
         build-time secrets with BuildKit secret mounts (`RUN --mount=type=secret,id=npm,env=NPM_TOKEN npm ci`, \
         `docker build --secret id=npm,env=NPM_TOKEN .`) and run-time secrets with Docker/Swarm secrets or a \

@@ -28,8 +28,10 @@ pub static RULE: Rule = Rule {
         --verify`, `cosign verify`, `ADD --checksum`) in the same step. Passes when none of these appear. \
         Only the final build stage is recorded, and repository settings copied in as files are not visible. \
         An image whose history or inspection is missing is an error.",
-    impact: "",
-    references: &[],
+    impact: "Dockerfiles must carry the vendors' signing keys and pinned checksums, and each checksum must be updated \
+        whenever the downloaded version changes. Builds behind TLS-intercepting proxies or from internal mirrors \
+        need that CA certificate or mirror key installed rather than verification switched off.",
+    references: &["https://docs.docker.com/build/building/best-practices/"],
     remediation: "Remove the verification bypass and install from signed repositories (import the vendor's \
         signing key into /etc/apt/keyrings or /etc/pki/rpm-gpg and reference it with `signed-by=`/`gpgkey=`). \
         Download files to disk and verify a pinned checksum or signature before using them, instead of piping \

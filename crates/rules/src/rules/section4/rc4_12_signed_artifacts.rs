@@ -25,8 +25,10 @@ pub static RULE: Rule = Rule {
         <key> <registry>/<repo>@<digest>` (or `--certificate-identity ... --certificate-oidc-issuer ...` for \
         keyless signing), `notation verify <ref>`, or for Content Trust signatures `docker trust inspect --pretty <ref>`; and check that \
         the pipeline that built it verified its base image and downloaded artifacts before pushing.",
-    impact: "",
-    references: &[],
+    impact: "Publishers must manage signing keys or a keyless signing identity, and pipelines and admission policy \
+        gain a verification step that adds some time to builds and deployments. Unsigned or wrongly signed \
+        images, including some third-party ones, are blocked until they are signed or explicitly exempted.",
+    references: &["https://docs.docker.com/engine/security/trust/"],
     remediation: "Sign images when they are published (`cosign sign`, `notation sign`) and verify signatures \
         in the pipeline before pushing and at deployment (a registry or admission policy such as Sigstore \
         policy-controller, Kyverno or Ratify). Verify checksums or signatures of every artifact the build \

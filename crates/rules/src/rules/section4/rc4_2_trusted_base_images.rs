@@ -26,8 +26,13 @@ pub static RULE: Rule = Rule {
         allow-list of trusted registries and publishers, and a locally built image is only as trusted as the \
         FROM base of its build, which the facts do not name. An image that could not be inspected is an \
         error.",
-    impact: "",
-    references: &[],
+    impact: "Teams are limited to vetted registries and publishers, so adopting a new base or tool image needs a \
+        review first, and with digest pins base image fixes arrive only when someone bumps the pin. Registries \
+        now reached without TLS verification must be given a trusted certificate before they can stay in use.",
+    references: &[
+        "https://docs.docker.com/engine/security/trust/",
+        "https://docs.docker.com/build/building/best-practices/",
+    ],
     remediation: "Pull only from registries you control or vetted publishers (Docker Official Images, verified \
         publishers), pin images by digest (`FROM registry.example/base@sha256:...`), verify signatures \
         (`DOCKER_CONTENT_TRUST=1`, `cosign verify`), and remove the registry from `insecure-registries` once it \

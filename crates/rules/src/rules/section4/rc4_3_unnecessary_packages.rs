@@ -24,8 +24,11 @@ pub static RULE: Rule = Rule {
         installed without running the image's code, e.g. `syft <image>` or `trivy image --list-all-pkgs \
         <image>`, or `docker run --rm --entrypoint sh <image> -c 'dpkg -l || apk info || rpm -qa'`. Question \
         every package the process does not use at run time.",
-    impact: "",
-    references: &[],
+    impact: "Troubleshooting inside containers gets harder once shells, package managers and network tools are gone; \
+        it moves to debug images or to tools run from the host. Dockerfiles may need reworking into multi-stage \
+        builds, and removing a package the application loads at run time breaks it, so slimmed images need \
+        testing.",
+    references: &["https://docs.docker.com/build/building/best-practices/"],
     remediation: "Start from a minimal base (distroless, `-slim`, alpine, or `scratch` for static binaries), \
         install with `--no-install-recommends` / `apk add --no-cache`, keep build tools in a builder stage of \
         a multi-stage build, and remove package managers and shells from the final image where practical.",

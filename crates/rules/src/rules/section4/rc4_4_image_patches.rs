@@ -23,8 +23,10 @@ pub static RULE: Rule = Rule {
         image is recent, not that it was scanned: run a scanner too (`trivy image`, `grype`, `docker scout \
         cves`). Images whose build date was zeroed for reproducible builds (1970 or earlier than Docker \
         itself) need a manual check of when they were last rebuilt. A date that cannot be read is an error.",
-    impact: "",
-    references: &[],
+    impact: "Regular rebuilds mean more pipeline runs and registry storage, and recreating containers from the new \
+        image briefly restarts each service. A patched base can change package versions under the application, \
+        so rebuilt images need retesting before they are rolled out.",
+    references: &["https://docs.docker.com/build/building/best-practices/"],
     remediation: "Rebuild the image on the current patched base (`docker build --pull --no-cache ...`), scan \
         it, push it and recreate the containers from it (`docker compose pull && docker compose up -d`). \
         Automate rebuilds on a schedule and when the base image changes.",

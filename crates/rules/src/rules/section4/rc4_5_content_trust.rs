@@ -22,8 +22,11 @@ pub static RULE: Rule = Rule {
         /etc/environment is an error. This covers interactive and SSH logins only: shells that set it in \
         their own profile, CI runners and systemd services that call docker have their own environment, \
         which dockguard does not see, and `--disable-content-trust` overrides it per command.",
-    impact: "",
-    references: &[],
+    impact: "Pulling, running or building from unsigned tags fails for every login session, which covers most \
+        third-party images and, as their signatures expire, Docker Official Images too; pushes need signing \
+        keys. Existing scripts break until the images are signed or the command is exempted with \
+        `--disable-content-trust`.",
+    references: &["https://docs.docker.com/engine/security/trust/"],
     remediation: "Add `DOCKER_CONTENT_TRUST=1` to /etc/environment (and to the environment of CI jobs and \
         services that pull images), then log in again. Sign what you publish (`docker trust sign`) so trusted \
         pulls of your own images succeed. Caveat: Docker began retiring Content Trust (Notary v1) in August \

@@ -23,8 +23,10 @@ pub static RULE: Rule = Rule {
         newest, the first row of `docker history`) and the command, never the rest of the line. Passes \
         otherwise, including when the base image's own steps combine them. An image whose history or \
         inspection is missing is an error.",
-    impact: "",
-    references: &[],
+    impact: "None at run time. The combined RUN step is rebuilt whenever its package list changes, so builds refresh \
+        the index more often and take slightly longer, and unpinned packages come in at their newest version on \
+        each rebuild.",
+    references: &["https://docs.docker.com/build/building/best-practices/"],
     remediation: "Refresh and install in one RUN, so the two are always cached together: \
         `RUN apt-get update && apt-get install -y --no-install-recommends pkg=1.2.* && rm -rf \
         /var/lib/apt/lists/*` (alpine: `RUN apk add --no-cache pkg`). Rebuild with `--no-cache` when in doubt.",

@@ -21,8 +21,11 @@ pub static RULE: Rule = Rule {
         setgid files without executing anything from the image: `cid=$(docker create <image>) && docker \
         export \"$cid\" | tar -tvf - | awk '$1 ~ /^-..[sS]/ || $1 ~ /^-.....[sS]/ {print $1, $NF}'; docker rm \
         \"$cid\"`. Every file listed must be one the workload really needs (most need none).",
-    impact: "",
-    references: &[],
+    impact: "Tools that depend on the bits stop working for unprivileged users inside the container, such as `su`, \
+        `sudo`, `passwd` or `newgrp`. A workload that genuinely needs one must keep that file and have the \
+        exception recorded, and `no-new-privileges` also stops any remaining setuid binary from raising \
+        privileges.",
+    references: &["https://docs.docker.com/reference/cli/docker/container/run/"],
     remediation: "Strip the bits in the Dockerfile after installing packages: \
         `RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} + || true`, keeping only binaries the \
         application needs. Run containers with `--security-opt no-new-privileges` so the remaining bits \

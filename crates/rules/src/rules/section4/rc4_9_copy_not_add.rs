@@ -23,8 +23,10 @@ pub static RULE: Rule = Rule {
         filesystem (`ADD file:<hash> in /`, `ADD rootfs.tar.xz /`). Passes when no other ADD is recorded. \
         Only the final build stage is in the history; an image whose history or inspection is missing is an \
         error.",
-    impact: "",
-    references: &[],
+    impact: "Nothing changes for the running workload. Builds must do remote downloads and archive unpacking in RUN \
+        steps, which needs curl or wget and tar in the build stage, pinned checksums kept up to date, and a \
+        builder stage or bind mount so the archive does not stay behind as an extra layer.",
+    references: &["https://docs.docker.com/build/building/best-practices/"],
     remediation: "Replace ADD with COPY for local files. For remote files, download in a RUN step and verify \
         a checksum (`curl -fsSLo x.tgz URL && echo \"<sha256>  x.tgz\" | sha256sum -c -`), or use \
         `ADD --checksum=sha256:<sum> URL dest`; unpack archives explicitly with `tar` in a RUN step.",

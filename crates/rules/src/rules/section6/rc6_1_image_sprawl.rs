@@ -24,7 +24,9 @@ pub static RULE: Rule = Rule {
         containers were listed, or some containers could not be inspected, images of the missing containers \
         look unused: a count over the threshold is then an error unless it stays over the threshold after \
         allowing for them. An image list that was not collected is an error.",
-    impact: "",
+    impact: "Removed images must be pulled or rebuilt before they can run again, which costs time and bandwidth and \
+        fails if the tag has moved or the registry is unreachable. Rolling back to a pruned older image is \
+        therefore slower.",
     references: &[],
     remediation: "Remove what no container uses: `docker image prune` (dangling images) or `docker image \
         prune -a --filter until=720h` (everything unused and older than 30 days), or `docker rmi <image>` one \

@@ -22,8 +22,10 @@ pub static RULE: Rule = Rule {
         only running containers were listed the count comes from `docker info` (all containers minus running \
         ones, so paused containers are included). Containers that could not be inspected make a count that \
         only they could push over the threshold an error.",
-    impact: "",
-    references: &[],
+    impact: "A removed container cannot be restarted as it was, and its writable layer and json-file logs are deleted \
+        with it, so copy out anything needed for troubleshooting first. One-off jobs run with `--rm` lose their \
+        output and exit state as soon as they stop unless a logging driver ships them elsewhere.",
+    references: &["https://docs.docker.com/reference/cli/docker/container/run/"],
     remediation: "Remove containers you no longer need: `docker container prune` (all stopped), `docker \
         container prune --filter until=168h` (stopped for over a week) or `docker rm <name>`. Run one-off jobs \
         with `docker run --rm` so they clean up after themselves.",
