@@ -22,8 +22,14 @@ pub static RULE: Rule = Rule {
         table. Passes when that directory is itself a mount point; fails when it only lives inside another \
         mount (the evidence names that mount). A mount on the same block device as the filesystem above it \
         (a bind mount or a btrfs subvolume) does not cap its space, so it is reported for manual review.",
-    impact: "",
-    references: &[],
+    impact: "Moving an existing Docker root means stopping the daemon and every container for as long as the \
+        copy takes. The new filesystem's size becomes a hard limit: when it fills, image pulls, builds, \
+        container writes and json-file logs fail even while the root filesystem has space, and overlay2 \
+        needs a backing filesystem such as ext4, or xfs formatted with ftype=1.",
+    references: &[
+        "https://docs.docker.com/engine/storage/drivers/select-storage-driver/",
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Create a dedicated filesystem (an LVM logical volume or a separate disk), stop Docker \
         (`systemctl stop docker docker.socket`), copy the old contents across with `rsync -aHAX`, mount the new \
         filesystem at the Docker root directory, add it to /etc/fstab, then start Docker again.",

@@ -21,8 +21,14 @@ pub static RULE: Rule = Rule {
         never passes: there is no offline source for the latest patch release, so a newer line is left for \
         manual review, as is a version that cannot be parsed. Distribution packages of an end-of-life line \
         may carry backported fixes, but upstream no longer patches it.",
-    impact: "",
-    references: &[],
+    impact: "Upgrading restarts the daemon, which stops running containers unless live-restore is on, and \
+        live-restore only carries containers across patch releases, not a move to a new release line. A new \
+        line can change defaults and drop deprecated features or API versions, so test it on a staging host \
+        first.",
+    references: &[
+        "https://docs.docker.com/engine/daemon/live-restore/",
+        "https://docs.docker.com/engine/security/",
+    ],
     remediation: "Upgrade to the latest patch release of a maintained Docker Engine line (see the Docker \
         Engine release notes), e.g. from Docker's apt/dnf repository: `apt-get install --only-upgrade \
         docker-ce docker-ce-cli containerd.io` or `dnf upgrade docker-ce docker-ce-cli containerd.io`, then \

@@ -22,8 +22,10 @@ pub static RULE: Rule = Rule {
         binary (`auditctl -l`; the rules files under /etc/audit when auditctl was not asked). Azure's \
         remediation names /usr/bin/docker, which on current packages is the CLI client, not the daemon: when \
         it exists it is reported as an extra, informational target, but only the daemon binary decides.",
-    impact: "",
-    references: &[],
+    impact: "Very little: the binary changes only on package upgrades, so the watch adds a handful of \
+        records per upgrade and one each time dockerd is started. The optional watch on /usr/bin/docker also \
+        logs every docker CLI invocation, which adds steady volume on hosts driven by scripts or CI.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Add `-w /usr/bin/dockerd -k docker` (use the real path of dockerd) to \
         /etc/audit/rules.d/docker.rules, optionally `-w /usr/bin/docker -k docker` too, then load the rules \
         with `augenrules --load` (or `service auditd restart`) and check with `auditctl -l | grep docker`.",

@@ -20,8 +20,11 @@ pub static RULE: Rule = Rule {
         else the effective `data-root`, default /var/lib/docker) and requires a loaded audit rule whose path is \
         exactly that directory: `-w <dir>` or `-a always,exit -F dir=<dir>`/`-F path=<dir>`. Rules for a \
         sub-directory or `never` exclusions do not count. Not applicable when the directory does not exist.",
-    impact: "",
-    references: &[],
+    impact: "This is the busiest of the Docker watches: image pulls, builds and container creation or \
+        removal create, chown and delete thousands of files under the data root, each producing audit \
+        records. Expect much more audit log volume and some CPU overhead on busy hosts; size /var/log/audit \
+        and auditd's space_left actions so a full audit log cannot halt the host.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Add `-w /var/lib/docker -k docker` (use your data-root) to /etc/audit/rules.d/docker.rules, \
         load it with `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep docker`. \
         To keep the log volume down, `-a never,exit` exclusions for busy sub-directories such as overlay2 may \

@@ -19,8 +19,10 @@ pub static RULE: Rule = Rule {
     audit: "Requires a loaded audit rule whose path is exactly /etc/docker (`auditctl -l`, else the rules \
         files): `-w /etc/docker` or `-a always,exit -F dir=/etc/docker`. A rule for a file inside it (such as \
         daemon.json) does not count. Not applicable when /etc/docker does not exist.",
-    impact: "",
-    references: &[],
+    impact: "Little extra audit volume: the directory is read when the daemon starts or reloads and written \
+        when administrators change the configuration, keys or registry certificates. Package upgrades and \
+        certificate renewals add expected records that reviewers must tell apart from tampering.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Add `-w /etc/docker -k docker` to /etc/audit/rules.d/docker.rules, load it with \
         `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep /etc/docker`.",
     check,

@@ -20,8 +20,10 @@ pub static RULE: Rule = Rule {
         /lib/systemd/system/docker.service) and requires a loaded audit rule whose path is exactly that file \
         (`auditctl -l`, else the rules files). Not applicable when there is no docker.service unit; an error \
         when the unit could not be looked up.",
-    impact: "",
-    references: &[],
+    impact: "Negligible audit volume: the unit file is read on systemd reloads and replaced only by package \
+        upgrades. The watch covers that one file, so drop-in overrides under \
+        /etc/systemd/system/docker.service.d/ need their own watch if they are to be recorded.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Find the unit with `systemctl show -p FragmentPath docker.service`, add `-w <that path> -k \
         docker` to /etc/audit/rules.d/docker.rules, load it with `augenrules --load` (or `service auditd \
         restart`) and check `auditctl -l | grep docker.service`.",

@@ -22,8 +22,13 @@ pub static RULE: Rule = Rule {
         listens on (CIS 1.6's reading: `-H unix://...`, default /var/run/docker.sock; with socket activation \
         `fd://` the unit's usual /var/run/docker.sock). A watch on /run/<x> covers /var/run/<x>. Not applicable \
         when there is no docker.socket unit.",
-    impact: "",
-    references: &[],
+    impact: "Little extra audit volume: the unit file changes only on package upgrades, and the socket is \
+        recreated when Docker or docker.socket starts, so records cluster around restarts and upgrades. \
+        Nothing changes for clients using the socket.",
+    references: &[
+        "https://man7.org/linux/man-pages/man8/auditctl.8.html",
+        "https://docs.docker.com/engine/security/protect-access/",
+    ],
     remediation: "Find the unit with `systemctl show -p FragmentPath docker.socket`, then add `-w <that path> \
         -k docker` and `-w /var/run/docker.sock -k docker` (the socket's real path) to \
         /etc/audit/rules.d/docker.rules; load them with `augenrules --load` (or `service auditd restart`) and \

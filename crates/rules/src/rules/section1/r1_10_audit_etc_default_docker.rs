@@ -17,8 +17,9 @@ pub static RULE: Rule = Rule {
         there alters the daemon at its next start, so it should be recorded.",
     audit: "Requires a loaded audit rule whose path is exactly /etc/default/docker (`auditctl -l`, else the \
         rules files). Not applicable when the file does not exist.",
-    impact: "",
-    references: &[],
+    impact: "Negligible: the file is read at most when the daemon starts and changes only when an \
+        administrator or a package upgrade edits it, so the watch produces a few records at most.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Add `-w /etc/default/docker -k docker` to /etc/audit/rules.d/docker.rules, load it with \
         `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep /etc/default/docker`.",
     check,

@@ -19,8 +19,13 @@ pub static RULE: Rule = Rule {
     audit: "Takes the daemon configuration file in effect (/etc/docker/daemon.json, or dockerd's \
         `--config-file`) and requires a loaded audit rule whose path is exactly that file (`auditctl -l`, else \
         the rules files). Not applicable when the file does not exist.",
-    impact: "",
-    references: &[],
+    impact: "Negligible audit volume: dockerd reads the file when it starts or reloads its configuration \
+        (SIGHUP), and it changes only when someone edits it. Operators should expect records for their own \
+        edits and review them as change evidence.",
+    references: &[
+        "https://man7.org/linux/man-pages/man8/auditctl.8.html",
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Add `-w /etc/docker/daemon.json -k docker` (or the `--config-file` path) to \
         /etc/audit/rules.d/docker.rules, load it with `augenrules --load` (or `service auditd restart`) and \
         check `auditctl -l | grep daemon.json`.",

@@ -19,8 +19,9 @@ pub static RULE: Rule = Rule {
         /usr/bin/containerd (current packages, CIS 1.6). Each of the two that exists needs a loaded audit rule \
         whose path is exactly that binary (`auditctl -l`, else the rules files); a rule for containerd-shim \
         does not count. Not applicable when neither exists.",
-    impact: "",
-    references: &[],
+    impact: "Negligible: the binary changes only on package upgrades and is executed when containerd starts, \
+        so the watch adds a few records per upgrade or restart. Nothing changes for running containers.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Add `-w /usr/bin/containerd -k docker` (and `-w /usr/bin/docker-containerd -k docker` on \
         old installs) to /etc/audit/rules.d/docker.rules, load it with `augenrules --load` (or `service auditd \
         restart`) and check `auditctl -l | grep containerd`.",

@@ -18,8 +18,10 @@ pub static RULE: Rule = Rule {
     audit: "Looks at /usr/bin/docker-runc (the name in old Docker packages, as in Azure's text) and \
         /usr/bin/runc (current packages, CIS 1.6). Each of the two that exists needs a loaded audit rule whose \
         path is exactly that binary (`auditctl -l`, else the rules files). Not applicable when neither exists.",
-    impact: "",
-    references: &[],
+    impact: "A watch without a `-p` filter also records executions, and runc is executed for every container \
+        create, start, kill, delete and `docker exec`, so audit volume grows with container churn. Use `-p \
+        wa` to record only changes to the binary if that volume is a problem.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Add `-w /usr/bin/runc -k docker` (and `-w /usr/bin/docker-runc -k docker` on old installs) \
         to /etc/audit/rules.d/docker.rules, load it with `augenrules --load` (or `service auditd restart`) and \
         check `auditctl -l | grep runc`.",

@@ -21,8 +21,10 @@ pub static RULE: Rule = Rule {
         path=/etc/containerd/config.toml`. A watch on /etc/containerd alone does not count. Not applicable \
         when /etc/containerd/config.toml does not exist; an error when the collector has no stat of it and \
         no rule watches it.",
-    impact: "",
-    references: &[],
+    impact: "Negligible: with `-p wa` only writes and attribute changes are recorded, and the file changes \
+        only when an administrator or a package upgrade edits it. containerd reading it at start produces no \
+        records.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Add `-w /etc/containerd/config.toml -p wa -k docker` to /etc/audit/rules.d/docker.rules, load \
         it with `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep config.toml`.",
     check,

@@ -21,8 +21,10 @@ pub static RULE: Rule = Rule {
         Debian-family hosts usually have no such file; the rule then does not apply. Not applicable when \
         /etc/sysconfig/docker does not exist; an error when the collector has no stat of it and no rule \
         watches it.",
-    impact: "",
-    references: &[],
+    impact: "Negligible: with `-p wa` only writes and attribute changes are recorded, and the file changes \
+        only when an administrator or a package upgrade edits it. Nothing changes for the daemon or its \
+        containers.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Add `-w /etc/sysconfig/docker -p wa -k docker` to /etc/audit/rules.d/docker.rules, load it with \
         `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep /etc/sysconfig/docker`.",
     check,

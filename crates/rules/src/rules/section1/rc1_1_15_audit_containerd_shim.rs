@@ -21,8 +21,9 @@ pub static RULE: Rule = Rule {
         path=/usr/bin/containerd-shim`. A rule for containerd-shim-runc-v1 or -v2 does not count \
         (docker-bench's substring match accepts those). Not applicable when /usr/bin/containerd-shim does \
         not exist; an error when the collector has no stat of it and no rule watches it.",
-    impact: "",
-    references: &[],
+    impact: "Negligible: with `-p wa` only writes and attribute changes to the binary are recorded, which \
+        happens on package upgrades; starting shims for containers produces no records.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Add `-w /usr/bin/containerd-shim -p wa -k docker` to /etc/audit/rules.d/docker.rules, load it \
         with `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep containerd-shim`.",
     check,

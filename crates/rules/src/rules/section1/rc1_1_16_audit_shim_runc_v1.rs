@@ -21,8 +21,9 @@ pub static RULE: Rule = Rule {
         not count. Current containerd releases no longer ship this binary; the rule then does not apply. Not \
         applicable when /usr/bin/containerd-shim-runc-v1 does not exist; an error when the collector has no \
         stat of it and no rule watches it.",
-    impact: "",
-    references: &[],
+    impact: "Negligible: with `-p wa` only writes and attribute changes to the binary are recorded, which \
+        happens on package upgrades; starting shims for containers produces no records.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Add `-w /usr/bin/containerd-shim-runc-v1 -p wa -k docker` to /etc/audit/rules.d/docker.rules, \
         load it with `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep \
         containerd-shim-runc-v1`.",

@@ -24,8 +24,15 @@ pub static RULE: Rule = Rule {
         group (or there is no such group) and no socket grants access beyond root and that group. Members \
         are listed for manual review, since only you know who is trusted; so is a socket whose group is some \
         other group, whose members are not collected. Remote access over TCP is assessed by 2.6 (TLS).",
-    impact: "",
-    references: &[],
+    impact: "Accounts removed from the docker group can no longer run docker commands without sudo: \
+        developers, CI runners and monitoring agents that used the socket directly break until they get \
+        another route (sudo with logging, rootless Docker, an authorization plugin or the TLS-protected \
+        remote API).",
+    references: &[
+        "https://docs.docker.com/engine/security/protect-access/",
+        "https://docs.docker.com/engine/security/rootless/",
+        "https://docs.docker.com/engine/security/",
+    ],
     remediation: "Review the members with `getent group docker` and the accounts whose primary group it is \
         (`awk -F: -v g=$(getent group docker | cut -d: -f3) '$4==g' /etc/passwd`). Remove untrusted ones with \
         `gpasswd -d <user> docker` (they must log in again). Keep the socket at `root:docker` mode 0660: \

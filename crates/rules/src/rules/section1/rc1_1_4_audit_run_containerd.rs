@@ -22,8 +22,10 @@ pub static RULE: Rule = Rule {
         inside it (such as containerd.sock) does not count; a watch on /var/run/containerd does, as it is \
         the same directory. Not applicable when /run/containerd does not exist; an error when the collector \
         has no stat of it and no rule watches it.",
-    impact: "",
-    references: &[],
+    impact: "Each container start and stop creates and removes its bundle, shim socket and fifos under \
+        /run/containerd, so audit volume grows with container churn; on hosts with short-lived containers or \
+        frequent health-check execs this is noticeable. Nothing changes for the containers themselves.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Add `-w /run/containerd -p wa -k docker` to /etc/audit/rules.d/docker.rules, load it with \
         `augenrules --load` (or `service auditd restart`) and check `auditctl -l | grep /run/containerd`.",
     check,

@@ -22,8 +22,10 @@ pub static RULE: Rule = Rule {
         a watch on /var/run/containerd/containerd.sock counts as the same file. Not applicable when the \
         default socket does not exist and dockerd names no other; an error when the default socket's stat is \
         missing and no rule watches it, or when dockerd's configuration cannot be read.",
-    impact: "",
-    references: &[],
+    impact: "Negligible: with `-p wa` only changes to the socket file itself are recorded, and those are \
+        rare (containerd restarts, changes of its ownership or mode). Clients using the socket are not \
+        affected.",
+    references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],
     remediation: "Add `-w /run/containerd/containerd.sock -p wa -k docker` (or the path dockerd's \
         `--containerd` names) to /etc/audit/rules.d/docker.rules, load it with `augenrules --load` (or \
         `service auditd restart`) and check `auditctl -l | grep containerd.sock`.",

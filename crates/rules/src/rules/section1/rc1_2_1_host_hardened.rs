@@ -23,8 +23,14 @@ pub static RULE: Rule = Rule {
         hardened and the rule fails. Otherwise it asks for a manual review and shows the kernel, the OS, the \
         security module and the number of audit rules. An error when the missing control cannot be told \
         apart from an unreadable fact.",
-    impact: "",
-    references: &[],
+    impact: "Host hardening takes planning and upkeep, and its settings can break workloads: a strict \
+        firewall can block published or swarm ports, noexec mounts can stop tools that run from /tmp, and an \
+        enforcing SELinux or AppArmor policy can deny containers their bind mounts until they are relabelled \
+        (`:z`/`:Z`) or the profile allows them. Roll it out on a staging host first.",
+    references: &[
+        "https://docs.docker.com/engine/security/",
+        "https://docs.docker.com/engine/security/apparmor/",
+    ],
     remediation: "Harden the host against the CIS benchmark (or DISA STIG) for its distribution and keep the \
         report: e.g. `oscap xccdf eval --profile cis_level1_server --report host.html \
         /usr/share/xml/scap/ssg/content/ssg-<distro>-ds.xml`, or `lynis audit system`. At minimum: install \

@@ -22,8 +22,11 @@ pub static RULE: Rule = Rule {
         reports is a wildcard. Finding none of these sockets on an active node is left for manual review, \
         since nothing proves how they are bound. The VXLAN data port 4789/udp is a kernel socket and is not \
         assessed.",
-    impact: "",
-    references: &[],
+    impact: "The node must leave and rejoin the swarm, so its tasks are rescheduled, and re-initialising the \
+        last manager discards the swarm's services, secrets and configs. Afterwards swarm traffic only works \
+        over that interface: nodes or tools on other networks cannot reach it, and a changed address on it \
+        (e.g. from DHCP) breaks the node's membership.",
+    references: &["https://docs.docker.com/engine/network/drivers/overlay/"],
     remediation: "Re-create the node's swarm membership on a specific interface: on a manager `docker swarm \
         init --listen-addr <ip>:2377 --advertise-addr <ip>` (or `docker swarm join --listen-addr <ip>:2377 \
         --advertise-addr <ip> ...` when joining). Plan this: leaving and rejoining a swarm reschedules its \

@@ -19,8 +19,11 @@ pub static RULE: Rule = Rule {
         (including the built-in `ingress` routing-mesh network, unencrypted by default) and requires the \
         `encrypted` option on each; an explicit `encrypted=false` counts as unencrypted. Not applicable when \
         there are no overlay networks. A worker only sees the overlay networks its tasks use.",
-    impact: "",
-    references: &[],
+    impact: "IPsec encryption costs CPU on every node and lowers overlay throughput noticeably, so load-test \
+        first. Moving services to a new network restarts their tasks, rebuilding ingress needs downtime for \
+        every service that publishes ports, firewalls must pass ESP (IP protocol 50), and Windows containers \
+        cannot use encrypted overlays.",
+    references: &["https://docs.docker.com/engine/network/drivers/overlay/"],
     remediation: "Overlay encryption cannot be switched on in place: create a new network with `docker network \
         create -d overlay --opt encrypted <name>`, move the services to it (`docker service update \
         --network-add/--network-rm`), then remove the old one. For ingress: remove the services that publish \

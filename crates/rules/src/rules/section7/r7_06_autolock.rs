@@ -20,8 +20,10 @@ pub static RULE: Rule = Rule {
         info: passes when true, fails when false, and is an error when a manager does not report it. A node \
         in the `locked` state passes: it is waiting for its unlock key, which only happens with auto-lock. \
         Worker nodes are not applicable.",
-    impact: "",
-    references: &[],
+    impact: "Every manager restart (reboot, daemon restart or upgrade) leaves that manager locked until \
+        someone runs `docker swarm unlock` with the key, so unattended recovery stops working. If the key is \
+        lost while all managers are locked, the swarm has to be rebuilt.",
+    references: &["https://docs.docker.com/engine/swarm/swarm_manager_locking/"],
     remediation: "On a manager run `docker swarm update --autolock=true` (or initialise with `docker swarm init \
         --autolock`), store the printed unlock key in a password manager or vault, and unlock restarted \
         managers with `docker swarm unlock`. Rotate the key with `docker swarm unlock-key --rotate`.",

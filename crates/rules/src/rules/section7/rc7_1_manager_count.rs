@@ -23,7 +23,10 @@ pub static RULE: Rule = Rule {
         nodes is left for manual review: CIS accepts it when the design needs no manager fault tolerance, \
         which only you know. Not applicable when swarm mode is off, and on workers (only managers see the \
         count: assess the swarm on a manager).",
-    impact: "",
+    impact: "Demoting and promoting nodes does not stop running tasks. Fewer managers means less fault \
+        tolerance: with a single manager, losing it leaves the swarm unmanageable (no scheduling or updates) \
+        until it is restored. Each promoted manager holds the Raft store and needs manager-grade hardening \
+        and backups.",
     references: &[],
     remediation: "List the managers with `docker node ls --filter role=manager`. Demote surplus ones with \
         `docker node demote <node>` down to the smallest odd count that gives the fault tolerance you need \

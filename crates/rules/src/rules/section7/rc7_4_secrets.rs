@@ -22,8 +22,11 @@ pub static RULE: Rule = Rule {
         holds at least one secret: the secret store is in use. With none, asks for a manual review, since a \
         swarm may simply need no credentials, and nothing in the facts shows how services receive theirs. Not \
         applicable when swarm mode is off, and on workers (only managers can list secrets).",
-    impact: "",
-    references: &[],
+    impact: "Applications must read credentials from files under /run/secrets, which can need code or \
+        entrypoint changes. Secrets are immutable and only reach swarm services, not containers started with \
+        `docker run`; rotating one means creating a new secret and updating the service, which restarts its \
+        tasks.",
+    references: &["https://docs.docker.com/engine/swarm/secrets/"],
     remediation: "Create each credential as a secret (`printf '%s' \"$PW\" | docker secret create db_password -` \
         or `docker secret create db_password ./file`), attach it with `docker service update --secret-add \
         db_password <service>` (or `secrets:` in the stack file), make the application read \

@@ -20,8 +20,10 @@ pub static RULE: Rule = Rule {
         this always asks for a manual review against your rotation records. Not applicable when swarm mode \
         is off, on workers (the key protects managers), and when auto-lock is off (7.5 covers that: there is \
         no key to rotate). An error when a manager does not report its auto-lock setting.",
-    impact: "",
-    references: &[],
+    impact: "No effect on running workloads; the cost is operational. Each rotation has to be recorded and \
+        the new key distributed, and the old key kept until every manager has been unlocked with the new \
+        one, or a manager that was down may stay locked.",
+    references: &["https://docs.docker.com/engine/swarm/swarm_manager_locking/"],
     remediation: "On a manager run `docker swarm unlock-key --rotate`, store the new key in your vault with the \
         date, and keep the previous key until every manager has been restarted or unlocked with the new one \
         (a manager that was down during the rotation may still ask for the old key). Record each rotation and \

@@ -21,8 +21,10 @@ pub static RULE: Rule = Rule {
         it with the site maximum `max_node_cert_days` (default 90). Passes when it is at most that, fails when \
         longer. Not applicable when swarm mode is off, and on workers (only managers see the CA \
         configuration). An error when a manager does not report it.",
-    impact: "",
-    references: &[],
+    impact: "Nodes renew their certificates more often, a small extra load on the managers that does not \
+        disturb running tasks. A node that stays offline longer than the validity period comes back with an \
+        expired certificate and has to leave and rejoin the swarm.",
+    references: &["https://docs.docker.com/engine/swarm/how-swarm-mode-works/pki/"],
     remediation: "Shorten the validity with `docker swarm update --cert-expiry <hours>h` on a manager (e.g. \
         `--cert-expiry 720h` for 30 days); nodes pick it up at their next renewal. To replace every node \
         certificate now, rotate the CA with `docker swarm ca --rotate`.",

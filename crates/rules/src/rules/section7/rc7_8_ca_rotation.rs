@@ -21,8 +21,10 @@ pub static RULE: Rule = Rule {
         manual review against your rotation policy, and shows whether a root CA rotation is in progress \
         (Swarm.Cluster.RootRotationInProgress). Not applicable when swarm mode is off, and on workers (only \
         managers see the CA configuration).",
-    impact: "",
-    references: &[],
+    impact: "Running tasks are not interrupted, but every node must fetch a new certificate, and the \
+        rotation stays in progress until unreachable nodes come back or are removed. Once it completes the \
+        join tokens change, so scripts and automation that add nodes need the new tokens.",
+    references: &["https://docs.docker.com/engine/swarm/how-swarm-mode-works/pki/"],
     remediation: "On a manager, check when the current root CA was issued: `docker swarm ca | openssl x509 \
         -noout -subject -dates`. Rotate it with `docker swarm ca --rotate` (or `--ca-cert`/`--ca-key` for an \
         external CA) as often as your policy says and after any manager is compromised, then wait until \

@@ -19,8 +19,10 @@ pub static RULE: Rule = Rule {
     audit: "The data path address a node joined with is not among the facts (docker info does not report \
         it), so on every active swarm node this asks for a manual review and shows the management address \
         (Swarm.NodeAddr) and, on managers, the VXLAN data port. Not applicable when swarm mode is off.",
-    impact: "",
-    references: &[],
+    impact: "Each node needs a second interface or VLAN and firewall rules for both networks. Existing nodes \
+        must be drained, leave and rejoin to take the new addresses, so their tasks are rescheduled during \
+        the change.",
+    references: &["https://docs.docker.com/engine/network/drivers/overlay/"],
     remediation: "Give each node a separate interface for container traffic and join it with both addresses: \
         `docker swarm init --advertise-addr <mgmt-ip> --data-path-addr <data-ip>` (or `docker swarm join \
         --advertise-addr <mgmt-ip> --data-path-addr <data-ip> ...`). An existing node must leave and rejoin \
