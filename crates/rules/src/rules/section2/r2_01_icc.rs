@@ -25,8 +25,13 @@ pub static RULE: Rule = Rule {
         `bridge` network. Passes only when both say false: the live network shows what runs now, the \
         configuration what the next restart brings. Not applicable when the default bridge is disabled \
         (`bridge` set to `none`).",
-    impact: "",
-    references: &[],
+    impact: "Containers on the default bridge can no longer reach each other by IP address; services that \
+        relied on that stop talking until they are moved onto a user-defined network (or linked). Applying \
+        it takes a daemon restart, which stops running containers unless live restore is on.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+        "https://docs.docker.com/engine/security/",
+    ],
     remediation: "Set `\"icc\": false` in /etc/docker/daemon.json (or pass `--icc=false`, not both), then \
         `systemctl restart docker`. Put containers that must talk to each other on a user-defined network \
         (`docker network create app-net`, `docker run --network app-net ...`).",

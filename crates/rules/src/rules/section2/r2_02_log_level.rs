@@ -17,8 +17,12 @@ pub static RULE: Rule = Rule {
         events an investigation needs.",
     audit: "Reads the effective `log-level`: the dockerd `--log-level`/`-l` flag, else `log-level` in \
         daemon.json, else the default (`info`). Passes only for `info`.",
-    impact: "",
-    references: &[],
+    impact: "Very little, since `info` is the default. Hosts that ran at `debug` lose the per-request detail \
+        used for troubleshooting (switch it on briefly when needed), and hosts at `warn` or above write \
+        somewhat more daemon log.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Remove `--log-level` from the dockerd command line and `log-level` from daemon.json (the \
         default is `info`), or set it to `info` explicitly, then restart the daemon.",
     check,

@@ -18,8 +18,13 @@ pub static RULE: Rule = Rule {
         maintains equivalent rules by hand, and hand-kept rules drift as containers come and go.",
     audit: "Reads the effective `iptables` (the `--iptables` flag, else daemon.json, else the default \
         `true`). Passes unless it is false.",
-    impact: "",
-    references: &[],
+    impact: "Docker again adds its own chains (DOCKER, DOCKER-USER, DOCKER-ISOLATION) and NAT rules to the \
+        host firewall, which can clash with firewall managers or hand-kept rule sets; site rules for \
+        container traffic then belong in DOCKER-USER. Published ports are reached through NAT and \
+        forwarding, so host INPUT rules (ufw, firewalld zones) do not filter them.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Remove `--iptables=false` from the dockerd command line (systemd unit or drop-in) and \
         `\"iptables\": false` from /etc/docker/daemon.json, then `systemctl restart docker`.",
     check,

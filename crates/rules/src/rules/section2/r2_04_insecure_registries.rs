@@ -23,8 +23,12 @@ pub static RULE: Rule = Rule {
         `InsecureRegistryCIDRs` plus every index marked not secure); without the Docker API, the \
         `--insecure-registry` flags, else `insecure-registries` in daemon.json. Docker's built-in loopback \
         ranges (127.0.0.0/8, ::1/128) do not count. Passes when nothing else is listed.",
-    impact: "",
-    references: &[],
+    impact: "Pulls from and pushes to registries that speak plain HTTP or present an untrusted certificate \
+        fail until the registry has a valid TLS certificate, or its CA is installed under \
+        /etc/docker/certs.d on every host that uses it. The change needs a daemon restart.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Remove every `--insecure-registry` flag and the `insecure-registries` list from \
         /etc/docker/daemon.json, then `systemctl restart docker`. Serve the registry over TLS; for a \
         private CA, put its certificate in /etc/docker/certs.d/<registry>:<port>/ca.crt.",

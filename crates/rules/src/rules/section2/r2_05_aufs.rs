@@ -21,8 +21,12 @@ pub static RULE: Rule = Rule {
     audit: "Reads the storage driver in use from `docker info` (`Driver`); without the Docker API, the \
         `--storage-driver`/`-s` flag, else daemon.json. Passes unless it is `aufs`. When the driver is \
         neither reported nor configured (dockerd picks one at start), the rule is an error.",
-    impact: "",
-    references: &[],
+    impact: "Changing the storage driver is a migration: images, containers and their writable layers under \
+        aufs are not visible to overlay2, so images must be pulled or loaded again and containers recreated, \
+        after copying out any data kept outside volumes. Plan a maintenance window.",
+    references: &[
+        "https://docs.docker.com/engine/storage/drivers/select-storage-driver/",
+    ],
     remediation: "Move to `overlay2`: save or push the images you need, set `\"storage-driver\": \
         \"overlay2\"` in /etc/docker/daemon.json (or drop the `aufs` setting), `systemctl restart docker`, \
         then pull or load the images again. Containers and images stored under aufs are not carried over.",

@@ -28,8 +28,13 @@ pub static RULE: Rule = Rule {
         (the server does not authenticate clients). A certificate path that is not set counts as dockerd's \
         default (~/.docker/*.pem of root), which dockerd must have loaded to be running; the evidence says \
         so. TLS turned on only through the DOCKER_TLS_VERIFY environment variable is not visible and fails.",
-    impact: "",
-    references: &[],
+    impact: "Every remote client (CI jobs, management tools, other hosts) needs a client certificate signed \
+        by the CA and must connect with `--tlsverify`; callers without one are refused. Operators take on \
+        issuing, distributing and renewing those certificates, and an expired certificate cuts off access.",
+    references: &[
+        "https://docs.docker.com/engine/security/protect-access/",
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Best: drop the TCP listener and use the Unix socket (or SSH: `DOCKER_HOST=ssh://host`). If \
         TCP is needed, create a CA, a server certificate and client certificates, and set in \
         /etc/docker/daemon.json: `\"tlsverify\": true, \"tlscacert\": \"/etc/docker/tls/ca.pem\", \

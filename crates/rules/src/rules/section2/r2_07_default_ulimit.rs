@@ -24,8 +24,14 @@ pub static RULE: Rule = Rule {
         none is set; passes when at least one is, listing them. Whether the values suit the workload is \
         the operator's call: the baseline sets no threshold. Per-container `--ulimit` settings do not \
         satisfy this rule, which is about the daemon-wide default.",
-    impact: "",
-    references: &[],
+    impact: "New containers get these limits unless they set their own `--ulimit`, so workloads that open \
+        many files or start many processes (databases, build jobs, JVMs) can hit `too many open files` or \
+        fork failures until given a higher limit. An `nproc` limit counts all processes of the same uid, \
+        including those in other containers.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+    ],
     remediation: "Add defaults that fit your workloads to /etc/docker/daemon.json, e.g. \
         `\"default-ulimits\": {\"nofile\": {\"Name\": \"nofile\", \"Soft\": 1024, \"Hard\": 4096}, \
         \"nproc\": {\"Name\": \"nproc\", \"Soft\": 1024, \"Hard\": 2048}}` (or `--default-ulimit \

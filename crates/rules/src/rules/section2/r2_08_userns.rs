@@ -22,8 +22,13 @@ pub static RULE: Rule = Rule {
         `SecurityOptions`); without the Docker API, the `--userns-remap` flag, else daemon.json. Passes when \
         remapping is on. A rootless daemon (`name=rootless`) also passes: it runs in a user namespace of an \
         unprivileged user, which gives the same protection.",
-    impact: "",
-    references: &[],
+    impact: "The daemon switches to a new data directory, so existing images and containers seem to vanish \
+        until pulled or recreated, and files in bind mounts and volumes must be owned by the remapped uids \
+        to stay writable. Host PID or network namespace sharing, `--privileged` and volume drivers unaware \
+        of the mapping do not work unless that container opts out with `--userns=host`.",
+    references: &[
+        "https://docs.docker.com/engine/security/userns-remap/",
+    ],
     remediation: "Make sure /etc/subuid and /etc/subgid have a range for the remap user (`dockremap` is \
         created by `default`), set `\"userns-remap\": \"default\"` in /etc/docker/daemon.json (or pass \
         `--userns-remap=default`), then `systemctl restart docker`. Images and containers live under a new \

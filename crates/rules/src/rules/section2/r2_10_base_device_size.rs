@@ -21,8 +21,13 @@ pub static RULE: Rule = Rule {
     audit: "Reads the effective `storage-opts` (`--storage-opt` flags, else daemon.json). Fails when an \
         entry sets `dm.basesize`, passes otherwise. The option only exists for devicemapper, which current \
         Docker releases no longer ship.",
-    impact: "",
-    references: &[],
+    impact: "Practically none on current engines, which no longer ship devicemapper. On a devicemapper host, \
+        containers created afterwards get the default 10 GB root filesystem again, so workloads that need \
+        more must keep their data in volumes; the change needs a daemon restart.",
+    references: &[
+        "https://docs.docker.com/engine/storage/drivers/select-storage-driver/",
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Remove `dm.basesize` from `storage-opts` in /etc/docker/daemon.json and any \
         `--storage-opt dm.basesize=...` flag, then `systemctl restart docker`. Set it again only when a \
         workload needs larger container filesystems.",

@@ -21,8 +21,13 @@ pub static RULE: Rule = Rule {
     audit: "Reads the authorization plugins of the running daemon from `docker info` \
         (`Plugins.Authorization`); without the Docker API, the `--authorization-plugin` flags, else \
         daemon.json. Passes when at least one is enabled. Whether its policy is any good is not assessed.",
-    impact: "",
-    references: &[],
+    impact: "Every API request goes through the plugin, which adds latency and a dependency: while the \
+        plugin is down or its policy is wrong, legitimate docker commands are refused. Someone has to write \
+        and maintain the policy and tie callers to identities, in practice client TLS certificates.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+        "https://docs.docker.com/engine/security/",
+    ],
     remediation: "Install an authorization plugin (for example `docker plugin install <authz-plugin>` or a \
         systemd-managed one such as OPA's), write its policy, add it with `\"authorization-plugins\": \
         [\"<name>\"]` in /etc/docker/daemon.json (or `--authorization-plugin=<name>`), then \

@@ -27,8 +27,13 @@ pub static RULE: Rule = Rule {
         the local syslog or journald is not visible to this check). Every other driver (fluentd, gelf, \
         splunk, awslogs, gcplogs, logentries, plugins such as Loki) ships logs off the container host and \
         passes; the evidence names its destination options so you can check where they go.",
-    impact: "",
-    references: &[],
+    impact: "Containers then depend on the collector: depending on the driver and its `mode` and retry \
+        options, an unreachable or slow collector can block container output, drop log lines or stop \
+        containers from starting. `docker logs` relies on the local dual-logging cache for these drivers, \
+        and the collector has to be run and secured.",
+    references: &[
+        "https://docs.docker.com/engine/logging/configure/",
+    ],
     remediation: "Pick a driver that sends logs to your collector and set it as the default in \
         /etc/docker/daemon.json, e.g. `\"log-driver\": \"syslog\", \"log-opts\": {\"syslog-address\": \
         \"tcp+tls://logs.example.com:6514\"}` or `\"log-driver\": \"fluentd\", \"log-opts\": \

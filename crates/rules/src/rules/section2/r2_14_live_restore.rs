@@ -19,8 +19,13 @@ pub static RULE: Rule = Rule {
     audit: "Reads `LiveRestoreEnabled` from `docker info` (the running value); without the Docker API, \
         the `--live-restore` flag, else daemon.json, else the default `false`. Passes only when true. Swarm \
         mode does not exempt a node: the baseline makes no such exception.",
-    impact: "",
-    references: &[],
+    impact: "Little: containers keep running while dockerd is down, but cannot be managed during that time, \
+        and those that log heavily can stall once the log buffer between them and the daemon fills. It \
+        covers restarts and patch upgrades, not major-version upgrades, and only standalone containers, not \
+        swarm services.",
+    references: &[
+        "https://docs.docker.com/engine/daemon/live-restore/",
+    ],
     remediation: "Set `\"live-restore\": true` in /etc/docker/daemon.json (or pass `--live-restore`), then \
         apply it without stopping containers: `systemctl reload docker` (SIGHUP). Check with \
         `docker info -f '{{.LiveRestoreEnabled}}'`.",

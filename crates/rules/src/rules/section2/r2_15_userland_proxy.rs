@@ -18,8 +18,13 @@ pub static RULE: Rule = Rule {
         the client's address from the container. Without it, hairpin NAT does the same job.",
     audit: "Reads the effective `userland-proxy` (the `--userland-proxy` flag, else daemon.json, else the \
         default `true`). Passes only when false.",
-    impact: "",
-    references: &[],
+    impact: "Published ports are then served by NAT rules only: reaching one from the host itself or from a \
+        container through the host's address depends on hairpin NAT, which old kernels lack, and connections \
+        through a host IPv6 address to a container that only has IPv4 are no longer relayed. The change \
+        needs a daemon restart.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Set `\"userland-proxy\": false` in /etc/docker/daemon.json (or pass \
         `--userland-proxy=false`), then `systemctl restart docker`. Check first that the kernel supports \
         hairpin NAT; on old kernels, containers may then fail to reach their own published ports via \

@@ -21,8 +21,12 @@ pub static RULE: Rule = Rule {
     audit: "Reads `ExperimentalBuild` from `docker info` (without the Docker API: the `--experimental` flag, \
         else daemon.json, else false) and `Server.Experimental` from `docker version`. Fails if either \
         says true. Checked on every Docker release, unlike tools that skip it after 19.03.",
-    impact: "",
-    references: &[],
+    impact: "Features available only in experimental mode, such as `docker checkpoint`, stop working, and \
+        scripts or tools that use them must change. Otherwise nothing changes for containers beyond the \
+        daemon restart.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Remove `--experimental` from the dockerd command line and `\"experimental\": true` from \
         /etc/docker/daemon.json, then `systemctl restart docker`. Check with \
         `docker version -f '{{.Server.Experimental}}'`.",

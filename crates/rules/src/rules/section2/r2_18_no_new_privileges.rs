@@ -20,8 +20,13 @@ pub static RULE: Rule = Rule {
     audit: "Reads the effective `no-new-privileges` (the `--no-new-privileges` flag, else daemon.json, else \
         the default `false`). Passes only when true. Containers started with an explicit \
         `--security-opt no-new-privileges=false` are not covered here (see the container rule).",
-    impact: "",
-    references: &[],
+    impact: "Processes in new containers cannot gain privileges through setuid or setgid binaries or file \
+        capabilities, so images whose non-root users rely on `sudo`, `su` or capability-marked helpers fail \
+        at those steps. Such containers have to opt out with `--security-opt no-new-privileges=false`.",
+    references: &[
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Set `\"no-new-privileges\": true` in /etc/docker/daemon.json (or pass \
         `--no-new-privileges`), then `systemctl restart docker`. It applies to containers created \
         afterwards; recreate existing ones.",

@@ -22,8 +22,12 @@ pub static RULE: Rule = Rule {
     audit: "Reads the storage driver in use from `docker info` (`Driver`); without the Docker API, the \
         `--storage-driver`/`-s` flag, else daemon.json. Passes unless it is `devicemapper`; an unknown driver \
         is an error. This is CIS Docker Benchmark 1.8.0's new 2.7 (1.6.0 has no such item).",
-    impact: "",
-    references: &[],
+    impact: "Leaving devicemapper means downtime: images must be pulled or loaded again, containers \
+        recreated, and data in devicemapper-backed volumes copied out and back. overlay2 also needs a \
+        supported backing filesystem (ext4, or xfs formatted with ftype=1).",
+    references: &[
+        "https://docs.docker.com/engine/storage/drivers/select-storage-driver/",
+    ],
     remediation: "Move to `overlay2`: save or push the images you need (`docker save`), set `\"storage-driver\": \
         \"overlay2\"` in /etc/docker/daemon.json, remove any `dm.*` storage options, `systemctl restart docker`, \
         then load the images again and recreate the containers. Data in devicemapper volumes must be copied out \

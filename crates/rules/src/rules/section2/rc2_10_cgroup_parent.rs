@@ -26,8 +26,14 @@ pub static RULE: Rule = Rule {
         unset. Unset or empty passes. A value is reported for review with where it came from, together with \
         the cgroup driver (`native.cgroupdriver` in `exec-opts`, and `docker info` CgroupDriver) for context; \
         `exec-opts` cannot set the parent itself. Per-container `--cgroup-parent` is not judged here.",
-    impact: "",
-    references: &[],
+    impact: "Removing a custom parent puts newly created containers back under Docker's default cgroup, so \
+        limits, accounting or monitoring built around the custom parent no longer apply to them; existing \
+        containers stay where they are until recreated. Keeping a reviewed parent costs only the review and \
+        the record.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+        "https://docs.docker.com/engine/containers/resource_constraints/",
+    ],
     remediation: "If the parent was not chosen on purpose, remove `--cgroup-parent` from the dockerd command \
         line (`systemctl cat docker`) and `\"cgroup-parent\"` from /etc/docker/daemon.json, then \
         `systemctl restart docker`. If it was, confirm the parent exists with the limits you expect \

@@ -29,8 +29,13 @@ pub static RULE: Rule = Rule {
         profile is judged by `seccomp-profile` (flag, else daemon.json). Without the Docker API only a \
         configured `unconfined` can be judged (fail); anything else is an error. Containers that opt out with \
         `--security-opt seccomp=unconfined` are a separate rule.",
-    impact: "",
-    references: &[],
+    impact: "Containers cannot make the system calls the profile blocks (with Docker's default, for example \
+        `mount` or kernel module loading without the matching capability), and workloads that need them fail \
+        with EPERM until given a tailored profile. A custom daemon-wide profile must be maintained as \
+        kernels and runtimes add system calls, or newer software breaks.",
+    references: &[
+        "https://docs.docker.com/engine/security/seccomp/",
+    ],
     remediation: "Keep Docker's default profile: remove `--seccomp-profile` from the dockerd command line and \
         `\"seccomp-profile\"` from /etc/docker/daemon.json, or set it to `builtin`. For a stricter profile, \
         start from Docker's default (moby `profiles/seccomp/default.json`), tighten it, install it root-owned \

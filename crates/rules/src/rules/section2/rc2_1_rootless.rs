@@ -26,8 +26,15 @@ pub static RULE: Rule = Rule {
         resource limits, and does not suit privileged or device-heavy workloads, so only an operator can say \
         whether it is possible here. The review shows whether user namespace remapping already softens the \
         risk.",
-    impact: "",
-    references: &[],
+    impact: "Rootless mode rules out some workloads: ports below 1024 need a sysctl, AppArmor and \
+        `--privileged` device access are unavailable, resource limits need cgroup v2 with systemd \
+        delegation, and networking through slirp4netns or pasta is slower. Images, containers and volumes \
+        move under the user's home and must be pulled or copied again, and every client must use the user's \
+        socket.",
+    references: &[
+        "https://docs.docker.com/engine/security/rootless/",
+        "https://docs.docker.com/engine/security/userns-remap/",
+    ],
     remediation: "Where the workloads allow it: install the rootless extras (`docker-ce-rootless-extras`, plus \
         `uidmap` and `dbus-user-session`), give the service account ranges in /etc/subuid and /etc/subgid, \
         stop the rootful daemon (`systemctl disable --now docker.service docker.socket`), then as that account \

@@ -20,7 +20,8 @@ pub static RULE: Rule = Rule {
     audit: "Stats the docker.service unit file systemd actually loads (its FragmentPath, wherever it lives). \
         Passes when the owner is uid 0 and the group gid 0, whatever names the host gives them. Not \
         applicable when there is no docker.service unit.",
-    impact: "",
+    impact: "None for the daemon or containers: systemd reads the unit as root. A non-root account that used \
+        to edit the unit directly now has to go through root (sudo or configuration management).",
     references: &[],
     remediation: "Find the file with `systemctl show -p FragmentPath docker.service`, then run \
         `chown root:root <that path>` (for example `chown root:root /lib/systemd/system/docker.service`).",

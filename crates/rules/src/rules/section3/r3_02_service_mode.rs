@@ -20,7 +20,9 @@ pub static RULE: Rule = Rule {
     audit: "Stats the docker.service unit file systemd loads (FragmentPath) and compares its mode with 0644 as \
         a bitmask: any bit outside 0644 fails, including group/other write (0664, 0466) and setuid, setgid \
         or sticky bits. Stricter modes such as 0600 pass. Not applicable when there is no docker.service unit.",
-    impact: "",
+    impact: "None for the daemon or containers: systemd reads the unit as root. Anyone who edited it through \
+        group or other write permission now needs sudo, and drop-ins in docker.service.d remain the way to \
+        customise it.",
     references: &[],
     remediation: "Find the file with `systemctl show -p FragmentPath docker.service`, then run \
         `chmod 644 <that path>`.",

@@ -19,8 +19,11 @@ pub static RULE: Rule = Rule {
         to the host, so only root may own it.",
     audit: "Stats the docker.socket unit file systemd loads (FragmentPath). Passes when the owner is uid 0 and \
         the group gid 0. Not applicable when there is no docker.socket unit (socket activation not used).",
-    impact: "",
-    references: &[],
+    impact: "None for the daemon or its clients: systemd reads the unit as root and the socket itself is \
+        unchanged. Only root can change the socket's listeners and permissions from now on.",
+    references: &[
+        "https://docs.docker.com/engine/security/",
+    ],
     remediation: "Find the file with `systemctl show -p FragmentPath docker.socket`, then run \
         `chown root:root <that path>`.",
     check,

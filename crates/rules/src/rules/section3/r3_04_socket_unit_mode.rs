@@ -19,8 +19,11 @@ pub static RULE: Rule = Rule {
     audit: "Stats the docker.socket unit file systemd loads (FragmentPath) and compares its mode with 0644 as a \
         bitmask: any bit outside 0644 fails (0664, 0466, 0646, setuid/setgid/sticky); stricter modes pass. Not \
         applicable when there is no docker.socket unit.",
-    impact: "",
-    references: &[],
+    impact: "None for the daemon or its clients, since only the unit file's mode changes, not the socket's. \
+        Non-root users who adjusted SocketGroup or SocketMode by editing the unit need sudo instead.",
+    references: &[
+        "https://docs.docker.com/engine/security/",
+    ],
     remediation: "Find the file with `systemctl show -p FragmentPath docker.socket`, then run \
         `chmod 644 <that path>`.",
     check,

@@ -19,7 +19,9 @@ pub static RULE: Rule = Rule {
         or swap its certificates.",
     audit: "Stats /etc/docker. Passes when the owner is uid 0 and the group gid 0. Not applicable when the \
         directory does not exist.",
-    impact: "",
+    impact: "None for the daemon, which reads /etc/docker as root. Tools or accounts that managed files \
+        there without root (for example a deploy user pushing certificates) must write through sudo or run \
+        as root.",
     references: &[],
     remediation: "Run `chown root:root /etc/docker`.",
     check,

@@ -20,7 +20,9 @@ pub static RULE: Rule = Rule {
     audit: "Stats /etc/docker and compares its mode with 0755 as a bitmask: any bit outside 0755 fails, such as \
         group or other write (0775, 0747) or setuid/setgid/sticky bits; stricter modes such as 0700 pass. Not \
         applicable when the directory does not exist.",
-    impact: "",
+    impact: "The daemon is unaffected. Non-root users and tools can no longer create, rename or delete files \
+        in /etc/docker, and with 700 they cannot even list it, which breaks non-root tooling that reads \
+        daemon.json or certs.d.",
     references: &[],
     remediation: "Run `chmod 755 /etc/docker` (or `chmod 700 /etc/docker` if only root needs to read it).",
     check,

@@ -20,7 +20,8 @@ pub static RULE: Rule = Rule {
     audit: "Stats every file under /etc/docker/certs.d, recursively: CA certificates (.crt), client \
         certificates (.cert) and keys (.key) alike. Each must have owner uid 0 and group gid 0. Not applicable \
         when the directory holds no files.",
-    impact: "",
+    impact: "None for pulls and pushes: the daemon reads certs.d as root. Whoever rotated registry \
+        certificates without root now needs root to do it.",
     references: &[],
     remediation: "Run `chown -R root:root /etc/docker/certs.d` (or `chown root:root` on each file reported).",
     check,

@@ -19,7 +19,9 @@ pub static RULE: Rule = Rule {
     audit: "Stats every file under /etc/docker/certs.d, recursively (.crt, .cert and .key), and compares each \
         mode with 0444 as a bitmask: any write or execute bit, or setuid/setgid/sticky, fails; 0400 and 0440 \
         pass. Not applicable when the directory holds no files.",
-    impact: "",
+    impact: "Pulls and pushes are unaffected. The files become read-only, so rotating a certificate means \
+        replacing the file (or changing the mode first) rather than editing it in place, and non-root tools \
+        can no longer read client keys set to 400.",
     references: &[],
     remediation: "Run `find /etc/docker/certs.d -type f -exec chmod 444 {} +`; client keys (.key) can be \
         tightened further with `chmod 400`.",

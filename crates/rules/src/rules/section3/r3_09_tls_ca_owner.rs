@@ -20,8 +20,11 @@ pub static RULE: Rule = Rule {
     audit: "Takes the CA path the daemon uses: `tlscacert` from the dockerd flag or daemon.json, or \
         /root/.docker/ca.pem when TLS is on without one. Passes when it is owned by uid 0 and gid 0. Not \
         applicable when TLS is not configured or the file does not exist.",
-    impact: "",
-    references: &[],
+    impact: "None for the daemon or for TLS clients, which check against their own copy of the CA. Only who \
+        may update the CA file changes: root alone.",
+    references: &[
+        "https://docs.docker.com/engine/security/protect-access/",
+    ],
     remediation: "Run `chown root:root <tlscacert path>` (the path is in `--tlscacert` or `tlscacert` in \
         daemon.json).",
     check,

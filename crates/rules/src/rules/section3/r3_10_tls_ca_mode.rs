@@ -20,8 +20,11 @@ pub static RULE: Rule = Rule {
         when TLS is on) and compares its mode with 0444 as a bitmask: any write or execute bit, or \
         setuid/setgid/sticky, fails; 0400 and 0440 pass. Not applicable when TLS is not configured or the file \
         does not exist.",
-    impact: "",
-    references: &[],
+    impact: "None for the daemon, which reads the CA as root, or for clients. Rotating the CA becomes a \
+        replace-the-file step, since the file is read-only.",
+    references: &[
+        "https://docs.docker.com/engine/security/protect-access/",
+    ],
     remediation: "Run `chmod 444 <tlscacert path>`.",
     check,
 };

@@ -19,8 +19,11 @@ pub static RULE: Rule = Rule {
     audit: "Takes the server certificate path the daemon uses: `tlscert` from the dockerd flag or daemon.json, \
         or /root/.docker/cert.pem when TLS is on without one. Passes when it is owned by uid 0 and gid 0. Not \
         applicable when TLS is not configured or the file does not exist.",
-    impact: "",
-    references: &[],
+    impact: "None for the daemon or its clients. Renewing the server certificate becomes a root-only task, \
+        so renewal automation that ran as another account must run as root.",
+    references: &[
+        "https://docs.docker.com/engine/security/protect-access/",
+    ],
     remediation: "Run `chown root:root <tlscert path>` (the path is in `--tlscert` or `tlscert` in daemon.json).",
     check,
 };

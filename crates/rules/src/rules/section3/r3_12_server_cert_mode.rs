@@ -20,8 +20,11 @@ pub static RULE: Rule = Rule {
         /root/.docker/cert.pem when TLS is on) and compares its mode with 0444 as a bitmask: any write or \
         execute bit, or setuid/setgid/sticky, fails. Not applicable when TLS is not configured or the file \
         does not exist.",
-    impact: "",
-    references: &[],
+    impact: "None for the daemon or its clients. Renewal tools must replace the read-only file (or change \
+        its mode first) instead of writing into it.",
+    references: &[
+        "https://docs.docker.com/engine/security/protect-access/",
+    ],
     remediation: "Run `chmod 444 <tlscert path>`.",
     check,
 };

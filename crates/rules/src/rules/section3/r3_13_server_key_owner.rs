@@ -19,8 +19,12 @@ pub static RULE: Rule = Rule {
     audit: "Takes the server key path the daemon uses: `tlskey` from the dockerd flag or daemon.json, or \
         /root/.docker/key.pem when TLS is on without one. Passes when it is owned by uid 0 and gid 0. Not \
         applicable when TLS is not configured or the file does not exist.",
-    impact: "",
-    references: &[],
+    impact: "None for the daemon, which loads the key as root. A non-root account that owned the key loses \
+        access to it, and the key should be treated as exposed: issuing a new key and server certificate \
+        keeps clients working as long as the CA stays the same.",
+    references: &[
+        "https://docs.docker.com/engine/security/protect-access/",
+    ],
     remediation: "Run `chown root:root <tlskey path>` (the path is in `--tlskey` or `tlskey` in daemon.json). \
         If the key may have been read by someone else, also issue a new key and certificate.",
     check,

@@ -22,8 +22,12 @@ pub static RULE: Rule = Rule {
         owner-read fails (0600, 0440, 0444, setuid...). A stricter mode such as 0000 passes, because it grants \
         nothing 0400 does not (root reads the file regardless). Not applicable when TLS is not configured or \
         the file does not exist.",
-    impact: "",
-    references: &[],
+    impact: "None for the daemon, which reads the key as root. Non-root processes that read it (a TLS proxy \
+        sharing the key, a backup job) lose access, and renewal must replace the file rather than write into \
+        it.",
+    references: &[
+        "https://docs.docker.com/engine/security/protect-access/",
+    ],
     remediation: "Run `chmod 400 <tlskey path>`. If the key was readable by others, issue a new key and \
         certificate as well.",
     check,

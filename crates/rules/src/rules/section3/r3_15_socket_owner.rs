@@ -22,8 +22,14 @@ pub static RULE: Rule = Rule {
         Passes when the owner is uid 0 and the group is named `docker` on this host (a bare gid with no name \
         in /etc/group fails). Not applicable when the daemon serves no Unix socket, when the socket does not \
         exist, or for a rootless daemon (its socket belongs to the user running it).",
-    impact: "",
-    references: &[],
+    impact: "Only root and members of `docker` can use the API through the socket; accounts that reached it \
+        through another group lose access until added to `docker`, a root-equivalent membership to grant \
+        sparingly. Containers that mount the socket (CI runners, monitoring agents) must run as root or with \
+        the docker group's gid.",
+    references: &[
+        "https://docs.docker.com/engine/security/",
+        "https://docs.docker.com/engine/security/protect-access/",
+    ],
     remediation: "Run `chown root:docker /var/run/docker.sock` (or the socket path reported). For a \
         socket-activated daemon set `SocketUser=root` and `SocketGroup=docker` in docker.socket so the fix \
         survives restarts, then `systemctl daemon-reload && systemctl restart docker.socket`.",

@@ -21,8 +21,13 @@ pub static RULE: Rule = Rule {
         /var/run/docker.sock by default and for `-H fd://`) and compares its mode with 0660 as a bitmask: any \
         bit for 'other' (0666, 0606), execute bits, or setuid/setgid/sticky fail; 0600 passes. Not applicable \
         when the daemon serves no Unix socket or the socket does not exist.",
-    impact: "",
-    references: &[],
+    impact: "Users outside root and the `docker` group can no longer run docker commands against the local \
+        daemon; they need sudo or membership of `docker`, which amounts to root. Agents that mount the \
+        socket as a non-root user without that group lose access.",
+    references: &[
+        "https://docs.docker.com/engine/security/",
+        "https://docs.docker.com/engine/security/protect-access/",
+    ],
     remediation: "Run `chmod 660 /var/run/docker.sock` (or the socket path reported). For a socket-activated \
         daemon set `SocketMode=0660` in docker.socket so the fix survives restarts, then \
         `systemctl daemon-reload && systemctl restart docker.socket`.",

@@ -19,8 +19,11 @@ pub static RULE: Rule = Rule {
     audit: "Stats the daemon configuration file actually in use: the `--config-file` path when dockerd was \
         started with one, else /etc/docker/daemon.json. Passes when the owner is uid 0 and the group gid 0. \
         Not applicable when the file does not exist.",
-    impact: "",
-    references: &[],
+    impact: "None for the daemon, which reads the file as root at start and on reload. Non-root accounts or \
+        tools that edited it directly must go through root.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Run `chown root:root /etc/docker/daemon.json` (or the `--config-file` path reported).",
     check,
 };

@@ -20,8 +20,11 @@ pub static RULE: Rule = Rule {
         /etc/docker/daemon.json) and compares its mode with 0644 as a bitmask: group/other write (0664, \
         0466), execute and setuid/setgid/sticky bits fail; stricter modes such as 0600 pass. Not applicable \
         when the file does not exist.",
-    impact: "",
-    references: &[],
+    impact: "None for the daemon. Non-root accounts that edited daemon.json through group write need sudo, \
+        and with 600 non-root users and monitoring tools can no longer read the configuration either.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Run `chmod 644 /etc/docker/daemon.json` (or the `--config-file` path reported); `chmod 600` \
         is fine too.",
     check,

@@ -18,7 +18,9 @@ pub static RULE: Rule = Rule {
         service (DOCKER_OPTS, proxies). Its owner can change how the root daemon starts, so it must be root.",
     audit: "Stats /etc/default/docker. Passes when the owner is uid 0 and the group gid 0. Not applicable when \
         the file does not exist (most non-Debian hosts).",
-    impact: "",
+    impact: "None for the daemon: the file is read as root, and only by init scripts or units that reference \
+        it. A non-root account that maintained DOCKER_OPTS or proxy settings there needs root to change \
+        them.",
     references: &[],
     remediation: "Run `chown root:root /etc/default/docker`.",
     check,

@@ -19,7 +19,8 @@ pub static RULE: Rule = Rule {
     audit: "Stats /etc/default/docker and compares its mode with 0644 as a bitmask: group/other write (0664, \
         0646, 0466), execute and setuid/setgid/sticky bits fail; stricter modes pass. Not applicable when the \
         file does not exist.",
-    impact: "",
+    impact: "None for the daemon, which reads the file as root when its service uses it at all. Non-root \
+        accounts that edited it through group or other write permission need sudo.",
     references: &[],
     remediation: "Run `chmod 644 /etc/default/docker`.",
     check,

@@ -20,7 +20,8 @@ pub static RULE: Rule = Rule {
     audit: "Stats /etc/sysconfig/docker and compares its mode with 0644 as a bitmask: write for group or \
         other (0664, 0646, 0466), any execute bit and setuid/setgid/sticky fail; 0644, 0640 and 0600 pass. \
         Not applicable when the file does not exist (most non-Red Hat hosts).",
-    impact: "",
+    impact: "None for the daemon, which reads the file as root at start. Non-root accounts that edited \
+        options or proxy settings in it through group or other write permission need sudo.",
     references: &[],
     remediation: "Run `chmod 644 /etc/sysconfig/docker`.",
     check,

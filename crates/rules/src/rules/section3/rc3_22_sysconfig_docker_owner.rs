@@ -19,7 +19,8 @@ pub static RULE: Rule = Rule {
         runs, so the owner must be root.",
     audit: "Stats /etc/sysconfig/docker. Passes when the owner is uid 0 and the group gid 0, whatever names \
         the host gives them. Not applicable when the file does not exist (most non-Red Hat hosts).",
-    impact: "",
+    impact: "None for the daemon: the service reads the file as root. A non-root account that maintained it \
+        loses the ability to change daemon options or proxy settings without root.",
     references: &[],
     remediation: "Run `chown root:root /etc/sysconfig/docker`.",
     check,

@@ -23,7 +23,9 @@ pub static RULE: Rule = Rule {
         0, whatever names the host gives them. Not applicable when the socket does not exist (a dockerd \
         running its own containerd under /var/run/docker/containerd is not assessed). An error when \
         dockerd's command line is unknown, since the path then cannot be known.",
-    impact: "",
+    impact: "dockerd, which runs as root, is unaffected. Only root (plus the socket's group, if the mode \
+        allows) can then drive containerd directly, so users, `ctr`/`nerdctl` scripts or monitoring agents \
+        that used it through a non-root owner must run as root.",
     references: &[],
     remediation: "Run `chown root:root /run/containerd/containerd.sock` (or the socket path reported). To make \
         it last, set `uid = 0` and `gid = 0` in the `[grpc]` section of /etc/containerd/config.toml and \

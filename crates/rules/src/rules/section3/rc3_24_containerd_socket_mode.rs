@@ -23,7 +23,9 @@ pub static RULE: Rule = Rule {
         'other' (0666, 0606), execute bits, or setuid/setgid/sticky fail; 0660 and 0600 pass. Not applicable \
         when the socket does not exist (a dockerd running its own containerd under /var/run/docker/containerd \
         is not assessed).",
-    impact: "",
+    impact: "dockerd is unaffected. Users and agents outside root and the socket's group can no longer reach \
+        containerd with `ctr`, `nerdctl` or `crictl`, and a fix made only with chmod is lost when containerd \
+        recreates the socket at its next start.",
     references: &[],
     remediation: "Run `chmod 660 /run/containerd/containerd.sock` (or the socket path reported). containerd \
         recreates the socket when it starts, so also check the `[grpc]` `uid`/`gid` in \
