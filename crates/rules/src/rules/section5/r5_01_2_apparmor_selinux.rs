@@ -24,8 +24,14 @@ pub static RULE: Rule = Rule {
         `disable` on a host that has SELinux). `apparmor=unconfined` and `label=disable` switch the \
         respective mechanism off. Privileged containers are never confined and fail. The reason also says \
         when `docker info` lists neither apparmor nor selinux, since then no container can pass.",
-    impact: "",
-    references: &[],
+    impact: "Containers confined by `docker-default` or SELinux's `container_t` can no longer mount filesystems, \
+        write most /proc and /sys entries or touch host files outside their labels, so software that relied on \
+        `unconfined` or `label=disable` needs a tailored profile or relabelled (`:z`/`:Z`) bind mounts. Turning \
+        SELinux or AppArmor on for an existing host may need a reboot and, for SELinux, a filesystem relabel.",
+    references: &[
+        "https://docs.docker.com/engine/security/apparmor/",
+        "https://docs.docker.com/engine/security/",
+    ],
     remediation: "On Debian/Ubuntu hosts keep AppArmor enabled (`aa-status`) so Docker applies \
         `docker-default`, or pass a custom profile with `--security-opt apparmor=<profile>`. On RHEL/Fedora \
         hosts enable SELinux, start dockerd with `--selinux-enabled` (or `\"selinux-enabled\": true` in \

@@ -27,8 +27,14 @@ pub static RULE: Rule = Rule {
         LINUX_IMMUTABLE). Manual when it adds another capability outside Docker's default set, or keeps \
         NET_RAW (neither ALL nor NET_RAW dropped, or NET_RAW added back): only a person can say whether the \
         workload needs it. Passes when nothing beyond Docker's defaults is added and NET_RAW is dropped.",
-    impact: "",
-    references: &[],
+    impact: "Processes lose the kernel operations behind each dropped capability: without NET_RAW ping and \
+        traceroute fail, without CHOWN, SETUID or SETGID entrypoints that fix file ownership or switch users \
+        break, and ports below 1024 need NET_BIND_SERVICE back. Finding the minimal set takes testing per image, \
+        and tools that truly need SYS_ADMIN-class rights must be redesigned.",
+    references: &[
+        "https://man7.org/linux/man-pages/man7/capabilities.7.html",
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+    ],
     remediation: "Run containers with `--cap-drop=ALL` and add back only what the process needs, e.g. \
         `--cap-drop=ALL --cap-add=NET_BIND_SERVICE` (Compose: `cap_drop: [ALL]`, `cap_add: [...]`). At the \
         least add `--cap-drop=NET_RAW` when the container does not send raw packets (ping, traceroute). \

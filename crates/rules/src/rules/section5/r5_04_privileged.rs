@@ -16,8 +16,13 @@ pub static RULE: Rule = Rule {
     rationale: "A privileged container gets every Linux capability, access to all host devices and no \
         seccomp, AppArmor or SELinux confinement. Anything that runs inside it can take over the host.",
     audit: "Reads HostConfig.Privileged of every container, running or stopped.",
-    impact: "",
-    references: &[],
+    impact: "Workloads that relied on privileged mode (Docker-in-Docker, device or kernel tooling, mounting \
+        filesystems, some system agents) stop working until they are given the specific capabilities, devices or \
+        host-side helpers they use; working out that set takes testing. Ordinary applications notice nothing.",
+    references: &[
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+        "https://man7.org/linux/man-pages/man7/capabilities.7.html",
+    ],
     remediation: "Recreate the container without `--privileged` (or `privileged: true` in Compose). Grant only \
         the specific capabilities (`--cap-add`) or devices (`--device`) the workload really needs.",
     check,

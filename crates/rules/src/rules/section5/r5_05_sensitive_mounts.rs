@@ -23,8 +23,14 @@ pub static RULE: Rule = Rule {
         harmless read-only files such as /etc/localtime, /etc/timezone, /etc/hosts, /etc/resolv.conf and \
         the CA bundles); or /dev, or /usr, /bin, /sbin, /lib, /lib32, /lib64, /libx32 or anything below \
         them mounted read-write. Read-only mounts of the latter group pass and are listed in the evidence.",
-    impact: "",
-    references: &[],
+    impact: "Agents that look at the host through bind mounts (monitoring, log shippers, backup or security \
+        scanners reading /proc, /sys, /etc or /var/lib/docker) lose that view and need a narrower read-only \
+        mount or must run on the host. Applications that read their configuration from the host's /etc have to \
+        get it from a dedicated directory or from secrets instead.",
+    references: &[
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+        "https://docs.docker.com/engine/security/",
+    ],
     remediation: "Remove the `-v /etc:...`-style volume from the container (Compose `volumes:`), or mount only \
         the single file the workload needs, read-only (`-v /etc/localtime:/etc/localtime:ro`). Pass \
         configuration and secrets with `docker secret`/`--env-file` or a dedicated directory such as \

@@ -20,8 +20,11 @@ pub static RULE: Rule = Rule {
     audit: "Reads HostConfig.NetworkMode of every container, running or stopped. Fails for `host`. A \
         `container:<x>` mode joins x's namespace, so it fails when x uses the host network and passes \
         otherwise; bridge, user-defined networks and `none` pass.",
-    impact: "",
-    references: &[],
+    impact: "Traffic now passes through the bridge and Docker's NAT, which adds a little latency and \
+        connection-tracking overhead, and every port the service uses must be published explicitly. Software \
+        that needs the host's interfaces directly (network monitoring, DHCP, routing, multicast discovery, \
+        services on many dynamic ports) cannot run this way and needs a documented exception.",
+    references: &["https://docs.docker.com/reference/cli/docker/container/run/"],
     remediation: "Recreate the container without `--network host` (Compose: drop `network_mode: host`), \
         attach it to a user-defined network and publish only the ports it serves, bound to a specific \
         address: `-p 10.0.0.5:8080:80`.",

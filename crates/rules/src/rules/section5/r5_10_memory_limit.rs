@@ -19,8 +19,13 @@ pub static RULE: Rule = Rule {
         daemon included.",
     audit: "Reads HostConfig.Memory (bytes) of every container, running or stopped. Passes when it is \
         greater than 0; 0 means unlimited.",
-    impact: "",
-    references: &[],
+    impact: "A container that goes over its limit has processes killed by the OOM killer (or slows down \
+        swapping, if swap is allowed), so a limit set too low turns into crashes or failed requests under load. \
+        Limits must be sized from observed peak usage and revisited as the workload grows.",
+    references: &[
+        "https://docs.docker.com/engine/containers/resource_constraints/",
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+    ],
     remediation: "Recreate the container with a limit sized to the workload: `docker run --memory 256m ...` \
         (Compose: `mem_limit: 256m`, or `deploy.resources.limits.memory`). A running container can be \
         changed in place with `docker update --memory 256m --memory-swap 256m <container>`.",

@@ -17,8 +17,14 @@ pub static RULE: Rule = Rule {
         dropping tools or persisting a backdoor in the image layer, and makes every place the application \
         writes to an explicit, reviewable volume or tmpfs.",
     audit: "Reads HostConfig.ReadonlyRootfs of every container, running or stopped. Passes when it is true.",
-    impact: "",
-    references: &[],
+    impact: "Writes to the image's filesystem fail with a read-only error, so software that keeps caches, PID \
+        files, logs or temporary files there breaks until each such path is given a tmpfs or a volume. Patching \
+        or installing packages inside a running container is no longer possible; changes go through a rebuilt \
+        image.",
+    references: &[
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+        "https://docs.docker.com/build/building/best-practices/",
+    ],
     remediation: "Recreate the container with `--read-only` (Compose: `read_only: true`) and give it explicit \
         writable locations for what it must write: `--tmpfs /tmp --tmpfs /run` for scratch data and a named \
         volume (`-v app-data:/var/lib/app`) for data that must persist.",

@@ -23,8 +23,13 @@ pub static RULE: Rule = Rule {
         takes the daemon's default `ip` (0.0.0.0 unless `--ip`/`\"ip\"` names one), unless the runtime \
         binding of the same port shows the address actually used. `-P` (PublishAllPorts) publishes every \
         exposed port on that default address. Containers that publish nothing pass.",
-    impact: "",
-    references: &[],
+    impact: "The service answers only on the chosen address: clients that reached it through another interface \
+        of the host (another network, localhost, IPv6) lose access. The address is now part of the container \
+        configuration and must be changed whenever the host's IP changes.",
+    references: &[
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Publish on the address that should receive the traffic: `-p 10.0.0.5:8080:80` (Compose: \
         `ports: [\"10.0.0.5:8080:80\"]`), or `127.0.0.1:8080:80` behind a local reverse proxy. Replace `-P` \
         with explicit `-p` bindings, or set a specific default with `\"ip\": \"10.0.0.5\"` in daemon.json.",

@@ -22,8 +22,10 @@ pub static RULE: Rule = Rule {
         `unless-stopped` (both restart without limit; the benchmark names only `always`, but \
         `unless-stopped` differs from it only after a manual stop), and for `on-failure` with a count of 0 \
         (unlimited) or above 5.",
-    impact: "",
-    references: &[],
+    impact: "After the last retry the container stays stopped until someone acts, so an outage of a dependency \
+        that outlasts the retries can leave a service down. A container that exits with status 0 is not \
+        restarted at all, so services need monitoring that notices when they stop.",
+    references: &["https://docs.docker.com/reference/cli/docker/container/run/"],
     remediation: "Recreate the container with `--restart on-failure:5` (Compose: `restart: on-failure:5`), or \
         change it in place: `docker update --restart on-failure:5 <container>`. Services that must always \
         run belong under a supervisor that alerts on restarts (systemd, an orchestrator).",

@@ -19,8 +19,10 @@ pub static RULE: Rule = Rule {
     audit: "Reads HostConfig.PidMode of every container, running or stopped. Fails for `host`. A \
         `container:<x>` mode joins x's namespace, so it fails when x uses the host's; every other value \
         passes.",
-    impact: "",
-    references: &[],
+    impact: "Tools that must see or signal host processes (process monitors, debuggers, some security agents) no \
+        longer can from inside the container; they must run on the host, or be scoped to one workload with \
+        `--pid container:<name>`. Ordinary workloads are unaffected.",
+    references: &["https://docs.docker.com/reference/cli/docker/container/run/"],
     remediation: "Recreate the container without `--pid host` (Compose: drop `pid: host`). A debugging tool that \
         must see one workload's processes can join that container's namespace with `--pid \
         container:<name>` instead.",

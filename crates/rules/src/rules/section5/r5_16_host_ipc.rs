@@ -18,8 +18,11 @@ pub static RULE: Rule = Rule {
     audit: "Reads HostConfig.IpcMode of every container, running or stopped. Fails for `host`. A \
         `container:<x>` mode joins x's namespace, so it fails when x uses the host's; every other value \
         passes.",
-    impact: "",
-    references: &[],
+    impact: "Software that exchanges data with host processes through System V or POSIX shared memory (some \
+        databases, MPI jobs, X11 clients using MIT-SHM) can no longer do so and may share IPC only with named \
+        containers. /dev/shm becomes the container's own, limited by `--shm-size` (64 MB by default), which \
+        large shared-memory users may need to raise.",
+    references: &["https://docs.docker.com/reference/cli/docker/container/run/"],
     remediation: "Recreate the container without `--ipc host` (Compose: drop `ipc: host`). Containers that must \
         share memory with each other can use `--ipc shareable` on one and `--ipc container:<name>` on \
         the other.",

@@ -23,8 +23,10 @@ pub static RULE: Rule = Rule {
         /dev/mapper/*) is writable, or when /dev/mem, /dev/kmem or /dev/port is mapped at all. Any other \
         device with `r` or `rw` is manual: the baseline accepts needed devices with limited permissions, \
         and only a person can say whether it is needed. No devices passes.",
-    impact: "",
-    references: &[],
+    impact: "Workloads that use hardware (serial or USB adapters, sound cards, disks for storage software) must \
+        have each device listed with the narrowest permissions that work and can no longer create device nodes. \
+        Anything that partitions or formats disks from inside a container has to move to the host.",
+    references: &["https://docs.docker.com/reference/cli/docker/container/run/"],
     remediation: "Recreate the container without `--device` (Compose: `devices:`) if it does not need the \
         hardware. If it does, grant only the permissions it uses, never `m`: `--device /dev/ttyUSB0:/dev/ttyUSB0:rw` \
         or `--device /dev/sdb:/dev/sdb:r`. Never use `--privileged` to reach a device.",

@@ -18,8 +18,10 @@ pub static RULE: Rule = Rule {
         (SYS_ADMIN) can then hide or replace host paths under the shared tree.",
     audit: "Reads the Propagation of every mount of every container, running or stopped. Fails for `shared` \
         and `rshared`; private, slave and their recursive forms (and the empty default) pass.",
-    impact: "",
-    references: &[],
+    impact: "Mounts made inside the container no longer appear on the host or in other containers, so storage or \
+        volume-plugin style agents that publish mounts back to the host stop working from a container. Host \
+        mounts made later under the volume reach the container only with `slave`/`rslave` propagation.",
+    references: &["https://docs.docker.com/reference/cli/docker/container/run/"],
     remediation: "Recreate the container without `:shared`/`:rshared` on the volume (`-v /srv/data:/data` or \
         `--mount type=bind,src=/srv/data,dst=/data,bind-propagation=rprivate`; Compose: drop \
         `bind.propagation: shared`). If mounts must flow from host to container only, use `rslave`.",

@@ -18,8 +18,10 @@ pub static RULE: Rule = Rule {
         name.",
     audit: "Reads HostConfig.UTSMode of every container, running or stopped. Fails for `host`; the empty \
         default (the container's own namespace) passes.",
-    impact: "",
-    references: &[],
+    impact: "The container sees its own hostname rather than the host's, so agents that report the host by name \
+        (monitoring, log shippers) must be told it explicitly, e.g. with `--hostname` or an environment \
+        variable. Beyond that there is no effect.",
+    references: &["https://docs.docker.com/reference/cli/docker/container/run/"],
     remediation: "Recreate the container without `--uts host` (Compose: drop `uts: host`); give the container its \
         own name with `--hostname` if it needs one.",
     check,

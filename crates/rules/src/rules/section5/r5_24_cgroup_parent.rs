@@ -20,8 +20,14 @@ pub static RULE: Rule = Rule {
         (Docker's default cgroup) or equals the daemon's own `cgroup-parent`. Any other parent is reported \
         as manual rather than fail: the benchmark asks for the placement to be confirmed, and only the \
         operator knows whether that parent is the intended one.",
-    impact: "",
-    references: &[],
+    impact: "Containers moved back to Docker's default cgroup (or the daemon-wide `cgroup-parent`) stop being \
+        counted and limited under the custom parent, so any quota or accounting an operator built around that \
+        slice no longer applies to them. Deliberate placements cost only the effort of confirming and recording \
+        them.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+        "https://docs.docker.com/engine/containers/resource_constraints/",
+    ],
     remediation: "Recreate the container without `--cgroup-parent` (Compose: `cgroup_parent:`) unless the \
         placement is deliberate; to move every container, set `\"cgroup-parent\"` in daemon.json instead.",
     check,

@@ -24,8 +24,14 @@ pub static RULE: Rule = Rule {
         `no-new-privileges` (daemon.json or `--no-new-privileges`) decides, since it does not show up in the \
         container's SecurityOpt; when that setting cannot be determined the container is an error, not a \
         pass.",
-    impact: "",
-    references: &[],
+    impact: "setuid and setgid programs (sudo, su, some package-manager helpers) and file capabilities no longer \
+        raise privileges inside the container, so entrypoints that start as a normal user and escalate through \
+        them fail. Images that must change user at start need to start as root and drop privileges themselves \
+        (e.g. gosu) or run as the final user from the beginning.",
+    references: &[
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Set it for every container at once: `\"no-new-privileges\": true` in \
         /etc/docker/daemon.json and restart dockerd (new and recreated containers get it). Per container: \
         `docker run --security-opt no-new-privileges ...` (Compose: `security_opt: [no-new-privileges:true]`). \

@@ -20,8 +20,14 @@ pub static RULE: Rule = Rule {
         HEALTHCHECK merged with the run options). Passes when a test is configured and is not `NONE`; the \
         evidence shows the current health status of running containers. An unhealthy status still passes: \
         the rule asks for health to be checked, not for it to be good.",
-    impact: "",
-    references: &[],
+    impact: "Each check runs a command inside the container at every interval, costing some CPU and memory and \
+        requiring the probe tool (curl, wget or a small binary) in the image. A check that is too strict or too \
+        slow marks working containers unhealthy: swarm then replaces the task, and dependants waiting for a \
+        healthy state do not start.",
+    references: &[
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+        "https://docs.docker.com/build/building/best-practices/",
+    ],
     remediation: "Add a `HEALTHCHECK CMD ...` to the image's Dockerfile, or set one at run time: \
         `docker run --health-cmd 'wget -qO- http://localhost:8080/health || exit 1' --health-interval 30s ...` \
         (Compose: `healthcheck: {test: [...], interval: 30s}`). Remove `--no-healthcheck`.",

@@ -18,8 +18,10 @@ pub static RULE: Rule = Rule {
         host, sshd and the Docker daemon included.",
     audit: "Reads HostConfig.PidsLimit of every container, running or stopped. Passes when it is greater than \
         0; unset, 0 and -1 all mean unlimited.",
-    impact: "",
-    references: &[],
+    impact: "Once the limit is reached, fork and thread creation inside the container fail (threads count too), \
+        so a ceiling set too low breaks workloads that spawn many threads or workers under load, such as JVMs, \
+        build jobs or prefork servers. Limits must be sized from observed peaks.",
+    references: &["https://docs.docker.com/reference/cli/docker/container/run/"],
     remediation: "Recreate the container with a ceiling that fits the workload, e.g. `docker run --pids-limit \
         200 ...` (Compose: `pids_limit: 200`), or change it in place with `docker update --pids-limit 200 \
         <container>`.",

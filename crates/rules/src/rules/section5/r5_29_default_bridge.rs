@@ -23,8 +23,10 @@ pub static RULE: Rule = Rule {
         could not be read, the name `bridge` is assumed and the reason says so). Fails for every container, \
         running or stopped, attached to it or whose NetworkMode is `default`/`bridge`; a `container:<x>` mode \
         fails when x is on it. host, none and user-defined networks pass.",
-    impact: "",
-    references: &[],
+    impact: "Containers must be recreated or reconnected, and those that found each other on the default bridge \
+        by IP address or legacy `--link` must share a user-defined network and use container names. Containers \
+        on different user-defined networks can no longer reach each other unless attached to a common one.",
+    references: &["https://docs.docker.com/reference/cli/docker/container/run/"],
     remediation: "Create a user-defined network and move the container onto it: `docker network create \
         app-net`, then recreate with `--network app-net` (or `docker network connect app-net <c>` followed by \
         `docker network disconnect bridge <c>`). Compose projects get their own network by default; remove \

@@ -19,8 +19,10 @@ pub static RULE: Rule = Rule {
     audit: "Reads HostConfig.UsernsMode of every container, running or stopped. Fails for `host`; the empty \
         default passes. Without userns-remap on the daemon every container shares the host's user namespace \
         anyway: that is rule 2.08's finding, not this one's.",
-    impact: "",
-    references: &[],
+    impact: "Containers that opted out to use what user namespace remapping forbids (`--privileged`, `--pid \
+        host`, `--network host`) or to write host-owned files in bind mounts as the real root lose those \
+        abilities. Files they share with the host must be owned by the remapped uid range.",
+    references: &["https://docs.docker.com/engine/security/userns-remap/"],
     remediation: "Recreate the container without `--userns host` (Compose: drop `userns_mode: host`). Keep \
         `userns-remap` enabled on the daemon (rule 2.08) so that every container runs in a remapped user \
         namespace.",

@@ -18,8 +18,13 @@ pub static RULE: Rule = Rule {
         Mounting a directory that holds the socket (/var/run, /run) exposes it just the same.",
     audit: "Looks at every mount of every container for docker.sock itself, or a host directory that contains \
         the daemon's socket (/run, /var/run, or the directory of a custom -H unix:// socket).",
-    impact: "",
-    references: &[],
+    impact: "Tools that drive Docker from a container (CI runners, reverse proxies that discover containers, \
+        monitoring or auto-update agents) stop working until they get a restricted API proxy or run on the host. \
+        Dropping a whole /run or /var/run mount also takes away any other host runtime files the container used.",
+    references: &[
+        "https://docs.docker.com/engine/security/protect-access/",
+        "https://docs.docker.com/engine/security/",
+    ],
     remediation: "Remove the volume that mounts docker.sock (or /var/run, /run) from the container. Tools that \
         need the Docker API should use a narrowly scoped proxy, or run on the host under an administrator's \
         control.",

@@ -21,8 +21,13 @@ pub static RULE: Rule = Rule {
         benchmark's own audit flags. Any other positive value passes; the evidence shows it so the \
         weighting can be reviewed. A CPU cap (`--cpus`, `--cpu-quota`) limits usage but sets no priority \
         and is not taken into account. A negative value is an error.",
-    impact: "",
-    references: &[],
+    impact: "Shares matter only when the CPU is contended: then containers with a lower weight get \
+        proportionally less CPU time and slow down, while on an idle host nothing changes. Someone has to decide \
+        and maintain the relative priority of every workload.",
+    references: &[
+        "https://docs.docker.com/engine/containers/resource_constraints/",
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+    ],
     remediation: "Give each container a weight that matches its priority relative to the default of 1024: \
         `docker run --cpu-shares 512 ...` for background work, `--cpu-shares 2048` for the services that \
         must win (Compose: `cpu_shares: 512`). Change a running container with `docker update --cpu-shares \

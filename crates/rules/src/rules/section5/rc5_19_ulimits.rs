@@ -21,8 +21,13 @@ pub static RULE: Rule = Rule {
         person to confirm it is needed (manual): some workloads legitimately need them (databases raise \
         nofile, search engines need memlock unlimited), and the facts cannot tell which. This rule never \
         fails.",
-    impact: "",
-    references: &[],
+    impact: "Removing an override that a workload needs makes it fail at start or under load (too many open \
+        files, memlock errors in databases and search engines). For justified overrides the cost is only \
+        documenting why each one exists.",
+    references: &[
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+        "https://docs.docker.com/reference/cli/dockerd/",
+    ],
     remediation: "Remove `--ulimit` overrides (Compose: `ulimits:`) that the workload does not need and \
         recreate the container; set host-wide values once with `\"default-ulimits\"` in daemon.json. Keep an \
         override only with a documented reason, at the smallest value that works.",

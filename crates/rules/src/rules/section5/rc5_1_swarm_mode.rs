@@ -19,8 +19,10 @@ pub static RULE: Rule = Rule {
         (`active`, `pending`, `locked`, `error`) means swarm mode is on and is reported as manual: whether the \
         host is meant to be a swarm node is a deployment decision that the facts cannot make. The evidence \
         shows the node's role and the cluster size. An unreported state is an error.",
-    impact: "",
-    references: &[],
+    impact: "Leaving the swarm stops the node's tasks (the swarm reschedules them elsewhere if it can), removes \
+        its access to swarm secrets and configs, and on a manager can cost the cluster its quorum unless it is \
+        demoted first. Hosts that are meant to be swarm nodes only need that decision recorded.",
+    references: &["https://docs.docker.com/engine/swarm/how-swarm-mode-works/pki/"],
     remediation: "If the host is not meant to be a swarm node, leave the swarm: `docker swarm leave` on a \
         worker, `docker swarm leave --force` on the last manager (on a manager of a larger swarm, first demote \
         it with `docker node demote <node>` from another manager). Then close 2377, 7946 and 4789 in the host \

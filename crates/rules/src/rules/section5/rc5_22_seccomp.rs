@@ -26,8 +26,11 @@ pub static RULE: Rule = Rule {
         `unconfined` or the daemon reports no seccomp support at all. Passes with Docker's default profile \
         or a custom one (the evidence says which; a custom profile is shown by its size, not its text). \
         An empty SecurityOptions list from docker info is an error.",
-    impact: "",
-    references: &[],
+    impact: "Containers that ran unconfined lose the system calls Docker's default profile blocks (mount, \
+        unshare, keyctl, reboot, kernel module loading and others), so nested container runtimes, some debuggers \
+        and tracing tools fail until given a custom profile that allows just what they need. The filtering \
+        itself costs next to nothing.",
+    references: &["https://docs.docker.com/engine/security/seccomp/"],
     remediation: "Recreate the container without `--security-opt seccomp=unconfined` and without \
         `--privileged` (Compose: drop `seccomp:unconfined` from `security_opt`). If one system call is \
         really needed, copy Docker's default profile, allow just that call and pass it with \

@@ -24,8 +24,10 @@ pub static RULE: Rule = Rule {
         container stops, so a pass says nothing about older sessions: the benchmark's own audit searches \
         the host's audit log instead (`ausearch -k docker | grep exec | grep privileged`, which needs the audit \
         watches of section 1.1).",
-    impact: "",
-    references: &[],
+    impact: "Maintenance that relied on a privileged exec (mounting, kernel tuning, low-level debugging in a \
+        running container) has to be done from the host or from a purpose-built container, which takes more \
+        setup. The workloads themselves are unaffected.",
+    references: &["https://docs.docker.com/engine/security/"],
     remediation: "Do not use `docker exec --privileged`. If a maintenance task needs more rights than the \
         container has, run it from the host or in a separate, purpose-built container, and review who may \
         talk to the Docker socket (members of the docker group can run privileged execs). Recreate a \

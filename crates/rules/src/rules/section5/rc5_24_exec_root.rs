@@ -26,8 +26,11 @@ pub static RULE: Rule = Rule {
         Passes otherwise. The daemon only remembers recent exec sessions of containers that still exist, \
         so a pass says nothing about older sessions: the benchmark's own audit searches the host's audit \
         log instead (`ausearch -k docker | grep exec | grep user`).",
-    impact: "",
-    references: &[],
+    impact: "Administrators in a container get only the container user's rights, so installing debugging tools \
+        or editing root-owned files needs a rebuilt image or a separate debugging container. Images that still \
+        run as root must first gain a `USER`, which may require fixing file ownership and moving off ports below \
+        1024.",
+    references: &["https://docs.docker.com/build/building/best-practices/"],
     remediation: "Enter containers as their own user (`docker exec -it <container> sh`, no `--user`), and \
         build images that run as a non-root user (`USER 1000` in the Dockerfile) so that the default is not \
         root either. Do administrative work by rebuilding the image, not by a root shell in a running \

@@ -26,8 +26,10 @@ pub static RULE: Rule = Rule {
         the tag no longer exists on the host: what it should run must be checked against the registry. \
         The registry itself is not asked (no network access): a tag may have moved there without being \
         pulled. An image list that was not collected is an error.",
-    impact: "",
-    references: &[],
+    impact: "Recreating a container to pick up the current image interrupts the service briefly unless it runs \
+        with several replicas, and the new image may change behaviour and needs testing first. Pinning by digest \
+        makes every update an explicit change to the deployment configuration.",
+    references: &["https://docs.docker.com/build/building/best-practices/"],
     remediation: "Recreate the container from the current image: `docker compose up -d` (Compose \
         recreates containers whose image changed), or `docker rm -f <c>` then `docker run` again. Pull \
         before deploying (`docker compose pull`, `docker pull app:1.0`) so the tag is current, and prefer \

@@ -24,8 +24,10 @@ pub static RULE: Rule = Rule {
         `unconfined` is applied (`AppArmorProfile`, or an `apparmor=<profile>` SecurityOpt on a host with \
         AppArmor); fails for `apparmor=unconfined`, an empty profile, and privileged containers (never \
         confined). On a host with neither AppArmor nor SELinux every container fails: nothing confines them.",
-    impact: "",
-    references: &[],
+    impact: "Workloads that ran unconfined lose what `docker-default` denies (mounting, writing most /proc and \
+        /sys entries, some kernel interfaces) and need a tailored profile if they rely on it; writing and \
+        maintaining such profiles is ongoing work. Enabling AppArmor on a host without it requires a reboot.",
+    references: &["https://docs.docker.com/engine/security/apparmor/"],
     remediation: "Keep AppArmor enabled on the host (`aa-status` lists `docker-default`) and recreate the \
         container without `--security-opt apparmor=unconfined` and without `--privileged`; Docker then \
         applies `docker-default`. For a tailored profile load it with `apparmor_parser -r -W <file>` and \

@@ -25,8 +25,14 @@ pub static RULE: Rule = Rule {
         SecurityOpt on a host with SELinux); fails for `label=disable` (or `label:disable`), an empty label, \
         and privileged containers (never labelled). On a host with neither SELinux nor AppArmor every \
         container fails: nothing confines them.",
-    impact: "",
-    references: &[],
+    impact: "Containers lose access to host files that are not labelled for them, so bind mounts need `:z`/`:Z` \
+        relabelling (which changes the labels of the host files) and software that relied on `label=disable` \
+        needs a specific type or policy module. Switching an existing host to enforcing may need a full relabel \
+        and reboot, and denials have to be diagnosed from the audit log.",
+    references: &[
+        "https://docs.docker.com/reference/cli/dockerd/",
+        "https://docs.docker.com/engine/security/",
+    ],
     remediation: "Enable SELinux on the host (`getenforce` says Enforcing), install the `container-selinux` \
         policy, start dockerd with `--selinux-enabled` (or `\"selinux-enabled\": true` in daemon.json) and \
         recreate the containers. Remove `--security-opt label=disable` and `--privileged`; to give a \

@@ -23,8 +23,10 @@ pub static RULE: Rule = Rule {
         none of its processes is one. Stopped containers are not applicable. A running container whose \
         processes were not collected (or for which none were found, which happens when the scan does not \
         run on the Docker host itself) is an error.",
-    impact: "",
-    references: &[],
+    impact: "People and automation that logged into containers over SSH must switch to `docker exec`, which \
+        requires access to the Docker host, and move file transfers to `docker cp` or volumes. The image gets \
+        smaller and has one fewer service to patch.",
+    references: &["https://docs.docker.com/build/building/best-practices/"],
     remediation: "Remove the SSH server from the image (drop `openssh-server` from the Dockerfile and the \
         `sshd` from its entrypoint or supervisor configuration), rebuild, and recreate the container. Use \
         `docker exec -it <container> sh` for interactive access, and `docker cp` or volumes to move files.",

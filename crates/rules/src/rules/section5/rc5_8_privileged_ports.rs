@@ -26,8 +26,13 @@ pub static RULE: Rule = Rule {
         keeps CAP_NET_BIND_SERVICE (not dropped, or added back), and passes when that capability is \
         dropped (unless the host lowered net.ipv4.ip_unprivileged_port_start, which the facts do not show). \
         A host port that is not a number is an error.",
-    impact: "",
-    references: &[],
+    impact: "Clients must use the higher port, or a load balancer, reverse proxy or firewall redirect must map \
+        the well-known port to it, which is one more component to run. Host-network containers that serve on \
+        ports such as 80 or 443 must be reconfigured to listen higher or moved to a user-defined network.",
+    references: &[
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+        "https://man7.org/linux/man-pages/man7/capabilities.7.html",
+    ],
     remediation: "Publish on a host port of 1024 or above and let a load balancer or the host firewall \
         forward the well-known port if clients need it: `-p 10.0.0.5:8080:80` instead of `-p 80:80` \
         (Compose: `ports: [\"10.0.0.5:8080:80\"]`). For a host-network container add `--cap-drop \

@@ -23,8 +23,13 @@ pub static RULE: Rule = Rule {
         listed for a person to confirm each is needed (manual): the facts cannot know what the service \
         requires. A container on the host's network publishes nothing but exposes every port it listens \
         on: it is manual too, to be reviewed on the host with `ss -tlnup` (rule 5.10 fails it anyway).",
-    impact: "",
-    references: &[],
+    impact: "Ports that are no longer published (debug, metrics, admin) can only be reached from internal \
+        networks or through `docker exec`, so monitoring that scraped them from outside needs another path. Each \
+        published port must be justified and kept in step with what the service actually serves.",
+    references: &[
+        "https://docs.docker.com/reference/cli/docker/container/run/",
+        "https://docs.docker.com/build/building/best-practices/",
+    ],
     remediation: "Replace `-P`/`--publish-all` (Compose: `publish_all`) with explicit `-p` bindings for the \
         ports the service needs, bound to a specific address: `-p 10.0.0.5:8080:80`. Remove bindings for \
         ports nobody should reach from outside (debug, metrics, admin), and reach those through `docker \
