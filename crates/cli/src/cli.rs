@@ -20,11 +20,18 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Assess this host (or a saved facts file) and report pass/fail per rule.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Collect the facts of this host and save them for offline evaluation (`scan --facts`).
     Collect(CollectArgs),
     /// List the rules.
     Rules(RulesArgs),
+    /// Compare two JSON reports: newly failing, fixed, and rules that changed status.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
     /// Show everything about one rule: rationale, how it is checked, remediation.
     Explain {
         /// Rule id in the profile (`5.31`), or prefixed (`azure:5.31`, `cis:5.32`, `cis-1.8:2.8`).
@@ -56,8 +63,34 @@ pub struct SourceArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Human report grouped by section.
     Text,
+    /// The dockguard.report/v1 document.
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other security tools).
+    Sarif,
+    /// JUnit XML (CI test reports): one test case per rule.
+    Junit,
+    /// One row per rule and target.
+    Csv,
+    /// For pull-request comments and wikis.
+    Markdown,
+    /// One self-contained page.
+    Html,
+}
+
+impl Format {
+    pub fn report_format(self) -> dockguard_report::Format {
+        match self {
+            Format::Text => dockguard_report::Format::Text,
+            Format::Json => dockguard_report::Format::Json,
+            Format::Sarif => dockguard_report::Format::Sarif,
+            Format::Junit => dockguard_report::Format::Junit,
+            Format::Csv => dockguard_report::Format::Csv,
+            Format::Markdown => dockguard_report::Format::Markdown,
+            Format::Html => dockguard_report::Format::Html,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,15 +129,21 @@ pub struct ScanArgs {
     /// Evaluate a facts file saved by `dockguard collect` instead of the live host.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["docker_host", "running_only"])]
     pub facts: Option<PathBuf>,
-    /// Benchmark profile.
-    #[arg(long, value_enum, default_value_t = Profile::Azure)]
-    pub profile: Profile,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Write the report to FILE instead of stdout.
+    /// Configuration file (default: dockguard.toml in the working directory, when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Benchmark profile (default: the configuration's, else azure).
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
+    /// Output format; repeat with -o to write several at once: `-f json -o r.json -f sarif -o r.sarif`.
+    #[arg(short, long, value_enum)]
+    pub format: Vec<Format>,
+    /// Write the report to FILE instead of stdout; the n-th -o goes with the n-th -f.
     #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub output: Vec<PathBuf>,
+    /// Fail only on findings that are new since this earlier JSON report (and on errors).
+    #[arg(long, value_name = "REPORT")]
+    pub baseline: Option<PathBuf>,
     /// Only rules of this CIS level and below (1: the essentials; 2: defence in depth too).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
     pub level: Option<u8>,
@@ -124,9 +163,10 @@ pub struct ScanArgs {
     /// Assess containers even when an orchestrator (Kubernetes) manages them.
     #[arg(long)]
     pub include_orchestrated: bool,
-    /// Exit 1 when a rule of at least this severity fails or cannot be evaluated.
-    #[arg(long, value_enum, default_value_t = FailOn::Any, value_name = "SEVERITY")]
-    pub fail_on: FailOn,
+    /// Exit 1 when a rule of at least this severity fails or cannot be evaluated (default: the
+    /// configuration's, else any).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
     /// Colour: auto (a terminal without NO_COLOR), always, never.
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
@@ -142,6 +182,12 @@ pub struct CollectArgs {
     /// Where to write the facts (JSON). `-` for stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

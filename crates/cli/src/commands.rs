@@ -14,10 +14,11 @@ use std::time::{Duration, Instant};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Scan(a) => scan(a),
+        Command::Scan(a) => scan(*a),
         Command::Collect(a) => collect_cmd(a),
         Command::Rules(a) => rules(a),
         Command::Explain { id, profile } => explain(&id, profile.rules_profile()),
+        Command::Diff { old, new, format } => diff(&old, &new, format),
     }
 }
 
@@ -154,12 +155,80 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
+fn fail_on_threshold(f: FailOn) -> Option<Severity> {
+    match f {
+        FailOn::Never => None,
+        FailOn::Any | FailOn::Low => Some(Severity::Low),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::High => Some(Severity::High),
+        FailOn::Critical => Some(Severity::Critical),
+    }
+}
+
+fn parse_fail_on(s: &str) -> FailOn {
+    match s {
+        "never" => FailOn::Never,
+        "low" => FailOn::Low,
+        "medium" => FailOn::Medium,
+        "high" => FailOn::High,
+        "critical" => FailOn::Critical,
+        _ => FailOn::Any,
+    }
+}
+
+/// Pairs each `--format` with its `--output`: one format and no output goes to stdout; otherwise every
+/// format needs its own file.
+fn outputs(a: &ScanArgs) -> Result<Vec<(Format, Option<std::path::PathBuf>)>> {
+    let formats = if a.format.is_empty() {
+        vec![Format::Text]
+    } else {
+        a.format.clone()
+    };
+    match (formats.len(), a.output.len()) {
+        (1, 0) => Ok(vec![(formats[0], None)]),
+        (f, o) if f == o => Ok(formats
+            .into_iter()
+            .zip(a.output.iter().cloned().map(Some))
+            .collect()),
+        (1, o) if a.format.is_empty() && o == 1 => {
+            Ok(vec![(Format::Text, Some(a.output[0].clone()))])
+        }
+        (f, o) => bail!(
+            "{f} --format and {o} --output given: with several formats, give each its own --output \
+             (`-f json -o r.json -f sarif -o r.sarif`)"
+        ),
+    }
+}
+
 fn scan(a: ScanArgs) -> Result<ExitCode> {
-    let profile = a.profile.rules_profile();
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let config = dockguard_config::Config::discover(a.config.as_deref(), &cwd)?;
+    let profile = a
+        .profile
+        .map(Profile::rules_profile)
+        .or(config.as_ref().and_then(|c| c.profile))
+        .unwrap_or(dockguard_rules::Profile::Azure);
+    if let Some(c) = &config {
+        c.validate(profile)?;
+        tracing::info!(path = %c.path, "configuration loaded");
+    }
+    let outputs = outputs(&a)?;
     let selection = Selection {
-        select: a.select.clone(),
-        ignore: a.ignore.clone(),
-        level: a.level,
+        select: if a.select.is_empty() {
+            config
+                .as_ref()
+                .map(|c| c.select.clone())
+                .unwrap_or_default()
+        } else {
+            a.select.clone()
+        },
+        ignore: a
+            .ignore
+            .iter()
+            .chain(config.iter().flat_map(|c| c.ignore.iter()))
+            .cloned()
+            .collect(),
+        level: a.level.or(config.as_ref().and_then(|c| c.level)),
     };
     let unknown = selection.unknown_patterns(profile);
     if !unknown.is_empty() {
@@ -170,6 +239,17 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
             profile.name()
         );
     }
+    let baseline = match &a.baseline {
+        Some(p) => Some(dockguard_report::compare::load_report(p).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let fail_on = a
+        .fail_on
+        .or(config
+            .as_ref()
+            .and_then(|c| c.fail_on.as_deref())
+            .map(parse_fail_on))
+        .unwrap_or(FailOn::Any);
     let started_at = now_rfc3339();
     let t0 = Instant::now();
     let facts = match &a.facts {
@@ -190,56 +270,56 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
                 .map(|s| ContainerPattern::parse(s))
                 .collect(),
         },
-        thresholds: Default::default(),
+        thresholds: config.as_ref().map(|c| c.thresholds).unwrap_or_default(),
     };
     let ctx = Ctx::new(&facts, options);
     let results = evaluate(&ctx, profile, &selection);
     let orchestrator = ctx.orchestrator.as_ref().map(|o| o.name.clone());
-    let report = Report::new(
-        &facts,
-        profile,
-        &results,
-        orchestrator,
-        started_at,
-        t0.elapsed().as_millis() as u64,
-    );
-    let text = match a.format {
-        Format::Json => None,
-        Format::Text => {
-            let color = match a.color.as_str() {
-                "always" => true,
-                "never" => false,
-                _ => {
-                    a.output.is_none()
-                        && std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            };
-            Some(dockguard_report::text::render(
-                &report,
-                TextOptions {
-                    color,
-                    verbose: a.show_all,
-                },
-            ))
-        }
-    };
-    write_output(a.output.as_deref(), |w| match &text {
-        Some(t) => w.write_all(t.as_bytes()),
-        None => dockguard_report::json::write(&report, w),
-    })?;
-    let threshold = match a.fail_on {
-        FailOn::Never => return Ok(ExitCode::SUCCESS),
-        FailOn::Any | FailOn::Low => Severity::Low,
-        FailOn::Medium => Severity::Medium,
-        FailOn::High => Severity::High,
-        FailOn::Critical => Severity::Critical,
-    };
-    Ok(if report.gate_fails(threshold) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    let mut report = Report::new(&facts, profile, &results, orchestrator, started_at, 0);
+    if let Some(c) = &config {
+        let today = time::OffsetDateTime::now_utc().date();
+        dockguard_config::apply_exemptions(&mut report, &facts, c, profile, today);
+    }
+    if let (Some(b), Some(p)) = (&baseline, &a.baseline) {
+        dockguard_report::compare::apply_baseline(&mut report, b, &p.display().to_string())
+            .map_err(anyhow::Error::msg)?;
+    }
+    report.duration_ms = t0.elapsed().as_millis() as u64;
+    for (format, path) in &outputs {
+        let color = match a.color.as_str() {
+            "always" => true,
+            "never" => false,
+            _ => {
+                path.is_none()
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        let text = TextOptions {
+            color,
+            verbose: a.show_all,
+        };
+        write_output(path.as_deref(), |w| {
+            dockguard_report::write(&report, format.report_format(), text, w)
+        })?;
+    }
+    Ok(match fail_on_threshold(fail_on) {
+        Some(t) if report.gate_fails(t) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     })
+}
+
+fn diff(old: &Path, new: &Path, format: DiffFormat) -> Result<ExitCode> {
+    use dockguard_report::compare;
+    let a = compare::load_report(old).map_err(anyhow::Error::msg)?;
+    let b = compare::load_report(new).map_err(anyhow::Error::msg)?;
+    let c = compare::compare(&a, &b).map_err(anyhow::Error::msg)?;
+    let out = match format {
+        DiffFormat::Text => compare::render_text(&c),
+        DiffFormat::Json => serde_json::to_string_pretty(&c)? + "\n",
+    };
+    write_stdout(&out)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn collect_cmd(a: CollectArgs) -> Result<ExitCode> {

@@ -175,7 +175,7 @@ fn image_rules_read_the_images_in_use() {
 /// Containers carrying Kubernetes labels make the host orchestrator-managed.
 #[test]
 fn kubernetes_managed_hosts_are_not_assessed_unless_asked() {
-    let c = Containers::new("k8s");
+    let c = Containers::exclusive("k8s");
     c.make(
         "pod",
         false,

@@ -9,28 +9,40 @@ use dockguard_rules::{Profile, Status, TargetKind};
 
 /// Applies the configuration's exemptions and severity overrides to `report`, as of `today`, and records
 /// what became of each exemption in `report.exemptions`. Rule ids are resolved in `profile`.
-pub fn apply_exemptions(report: &mut Report, facts: &Facts, config: &Config, profile: Profile, today: time::Date) {
+pub fn apply_exemptions(
+    report: &mut Report,
+    facts: &Facts,
+    config: &Config,
+    profile: Profile,
+    today: time::Date,
+) {
     for (id, severity, _) in &config.severity {
-        if let Some((pid, _)) = dockguard_rules::find(profile, id) {
+        if let Some(pid) = id_in_profile(profile, id) {
             for r in report.results.iter_mut().filter(|r| r.id == pid) {
                 r.severity = *severity;
             }
         }
     }
     let hostname = report.host.hostname.clone().unwrap_or_default();
-    let containers: Vec<&ContainerFacts> = facts.docker.ok().map(|d| d.containers.iter().collect()).unwrap_or_default();
+    let containers: Vec<&ContainerFacts> = facts
+        .docker
+        .ok()
+        .map(|d| d.containers.iter().collect())
+        .unwrap_or_default();
     let mut records = Vec::new();
     for ex in &config.exemptions {
         let expired = ex.expires.is_some_and(|d| d < today);
         let mut matched = 0;
-        let rule_id = dockguard_rules::find(profile, &ex.rule).map(|(id, _)| id);
+        let rule_id = id_in_profile(profile, &ex.rule);
         let host_ok = ex.host.as_deref().is_none_or(|h| glob_match(h, &hostname));
         if let (Some(rule_id), true) = (rule_id, host_ok) {
             for r in report.results.iter_mut().filter(|r| r.id == rule_id) {
                 let before = r.status;
                 let mut hit_any = false;
                 for t in r.targets.iter_mut() {
-                    if !matches!(t.status, Status::Fail | Status::Manual) || !target_matches(ex, t, &containers) {
+                    if !matches!(t.status, Status::Fail | Status::Manual)
+                        || !target_matches(ex, t, &containers)
+                    {
                         continue;
                     }
                     hit_any = true;
@@ -47,8 +59,12 @@ pub fn apply_exemptions(report: &mut Report, facts: &Facts, config: &Config, pro
                     }
                 }
                 // A failing rule with no failing targets of its own: a host-wide exemption covers it.
-                let no_targets = !r.targets.iter().any(|t| matches!(t.status, Status::Fail | Status::Manual | Status::Exempt));
-                if matches!(before, Status::Fail | Status::Manual) && no_targets && is_host_wide(ex) {
+                let no_targets = !r
+                    .targets
+                    .iter()
+                    .any(|t| matches!(t.status, Status::Fail | Status::Manual | Status::Exempt));
+                if matches!(before, Status::Fail | Status::Manual) && no_targets && is_host_wide(ex)
+                {
                     if expired {
                         r.reason = format!("{} (exemption expired: no longer applies)", r.reason);
                     } else {
@@ -86,6 +102,12 @@ pub fn apply_exemptions(report: &mut Report, facts: &Facts, config: &Config, pro
     report.summary = Summary::count(&report.results);
 }
 
+/// The id a configured rule reference is reported under in `profile` (`cis:5.5` is `5.04` under azure).
+fn id_in_profile(profile: Profile, written: &str) -> Option<String> {
+    let (id, rule) = dockguard_rules::find(profile, written)?;
+    Some(rule.id_in(profile).map(str::to_string).unwrap_or(id))
+}
+
 fn note(ex: &Exemption) -> String {
     let mut s = format!("{} (owner {}", ex.reason, ex.owner);
     if let Some(d) = ex.expires {
@@ -117,7 +139,11 @@ fn recompute(before: Status, targets: &[dockguard_rules::Target]) -> Status {
 }
 
 /// Whether the exemption's container, image and label scopes (all that are given) cover the target.
-fn target_matches(ex: &Exemption, t: &dockguard_rules::Target, containers: &[&ContainerFacts]) -> bool {
+fn target_matches(
+    ex: &Exemption,
+    t: &dockguard_rules::Target,
+    containers: &[&ContainerFacts],
+) -> bool {
     if is_host_wide(ex) {
         return true;
     }
@@ -135,8 +161,12 @@ fn target_matches(ex: &Exemption, t: &dockguard_rules::Target, containers: &[&Co
     }
     if let Some(pattern) = &ex.image {
         let ok = match (t.kind, container) {
-            (TargetKind::Image, _) => glob_match(pattern, &t.name) || t.id.starts_with(pattern.as_str()),
-            (TargetKind::Container, Some(c)) => glob_match(pattern, &c.image) || c.image_id.starts_with(pattern.as_str()),
+            (TargetKind::Image, _) => {
+                glob_match(pattern, &t.name) || t.id.starts_with(pattern.as_str())
+            }
+            (TargetKind::Container, Some(c)) => {
+                glob_match(pattern, &c.image) || c.image_id.starts_with(pattern.as_str())
+            }
             _ => false,
         };
         if !ok {
@@ -144,7 +174,8 @@ fn target_matches(ex: &Exemption, t: &dockguard_rules::Target, containers: &[&Co
         }
     }
     if let Some(label) = &ex.label {
-        let ok = container.is_some_and(|c| ContainerPattern::parse(&format!("label={label}")).matches(c));
+        let ok = container
+            .is_some_and(|c| ContainerPattern::parse(&format!("label={label}")).matches(c));
         if !ok {
             return false;
         }
@@ -160,7 +191,14 @@ mod tests {
     fn scan(f: &Facts) -> Report {
         let ctx = Ctx::new(f, EvalOptions::default());
         let results = evaluate(&ctx, Profile::Azure, &Selection::default());
-        Report::new(f, Profile::Azure, &results, None, "2026-11-25T00:00:00Z".into(), 1)
+        Report::new(
+            f,
+            Profile::Azure,
+            &results,
+            None,
+            "2026-11-25T00:00:00Z".into(),
+            1,
+        )
     }
 
     /// Two privileged containers, one of them labelled and from another image.
@@ -183,7 +221,15 @@ mod tests {
     const TODAY: time::Date = time::macros::date!(2026 - 11 - 25);
 
     fn status_of(r: &Report, rule: &str, target: &str) -> Status {
-        r.results.iter().find(|x| x.id == rule).unwrap().targets.iter().find(|t| t.name == target).unwrap().status
+        r.results
+            .iter()
+            .find(|x| x.id == rule)
+            .unwrap()
+            .targets
+            .iter()
+            .find(|t| t.name == target)
+            .unwrap()
+            .status
     }
 
     #[test]
@@ -197,7 +243,12 @@ mod tests {
         let rule = r.results.iter().find(|x| x.id == "5.04").unwrap();
         assert_eq!(rule.status, Status::Fail, "web still fails");
         let t = rule.targets.iter().find(|t| t.name == "portainer").unwrap();
-        assert!(t.detail.contains("exempt: needs it (owner ops, until 2027-01-01)"), "{}", t.detail);
+        assert!(
+            t.detail
+                .contains("exempt: needs it (owner ops, until 2027-01-01)"),
+            "{}",
+            t.detail
+        );
         assert_eq!(r.exemptions[0].state, "active");
         assert_eq!(r.exemptions[0].matched, 1);
     }
@@ -205,11 +256,21 @@ mod tests {
     #[test]
     fn image_and_label_scopes() {
         let f = host();
-        for scope in ["image = \"portainer/*\"", "label = \"team=platform\"", "label = \"team\""] {
+        for scope in [
+            "image = \"portainer/*\"",
+            "label = \"team=platform\"",
+            "label = \"team\"",
+        ] {
             let mut r = scan(&f);
-            let c = config(&format!("[[exemption]]\nrule = \"5.04\"\n{scope}\nreason = \"r\"\nowner = \"o\"\n"));
+            let c = config(&format!(
+                "[[exemption]]\nrule = \"5.04\"\n{scope}\nreason = \"r\"\nowner = \"o\"\n"
+            ));
             apply_exemptions(&mut r, &f, &c, Profile::Azure, TODAY);
-            assert_eq!(status_of(&r, "5.04", "portainer"), Status::Exempt, "{scope}");
+            assert_eq!(
+                status_of(&r, "5.04", "portainer"),
+                Status::Exempt,
+                "{scope}"
+            );
             assert_eq!(status_of(&r, "5.04", "web"), Status::Fail, "{scope}");
         }
         let mut r = scan(&f);
@@ -231,9 +292,14 @@ mod tests {
         assert!(!r.gate_fails(Severity::Low) || r.results.iter().any(|x| x.status == Status::Fail));
         // Another host name does not match.
         let mut r = scan(&f);
-        let c = config("[[exemption]]\nrule = \"5.04\"\nhost = \"db-*\"\nreason = \"r\"\nowner = \"o\"\n");
+        let c = config(
+            "[[exemption]]\nrule = \"5.04\"\nhost = \"db-*\"\nreason = \"r\"\nowner = \"o\"\n",
+        );
         apply_exemptions(&mut r, &f, &c, Profile::Azure, TODAY);
-        assert_eq!(r.results.iter().find(|x| x.id == "5.04").unwrap().status, Status::Fail);
+        assert_eq!(
+            r.results.iter().find(|x| x.id == "5.04").unwrap().status,
+            Status::Fail
+        );
     }
 
     #[test]
@@ -245,7 +311,12 @@ mod tests {
         assert_eq!(status_of(&r, "5.04", "portainer"), Status::Fail);
         let rule = r.results.iter().find(|x| x.id == "5.04").unwrap();
         let t = rule.targets.iter().find(|t| t.name == "portainer").unwrap();
-        assert!(t.detail.contains("exemption expired 2026-11-24: no longer applies"), "{}", t.detail);
+        assert!(
+            t.detail
+                .contains("exemption expired 2026-11-24: no longer applies"),
+            "{}",
+            t.detail
+        );
         assert_eq!(r.exemptions[0].state, "expired");
         // The expiry day itself still counts.
         let mut r = scan(&f);

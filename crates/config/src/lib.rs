@@ -81,7 +81,7 @@ struct RawRules {
     level: Option<Spanned<u8>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawExemption {
     rule: Spanned<String>,
@@ -199,7 +199,8 @@ impl Config {
             })?),
         };
         if let Some(f) = &raw.fail_on {
-            let ok = ["any", "never"].contains(&f.get_ref().as_str()) || Severity::parse(f.get_ref()).is_some();
+            let ok = ["any", "never"].contains(&f.get_ref().as_str())
+                || Severity::parse(f.get_ref()).is_some();
             if !ok {
                 return Err(invalid(
                     f.span(),
@@ -212,7 +213,10 @@ impl Config {
         }
         if let Some(l) = &raw.rules.level {
             if !(1..=2).contains(l.get_ref()) {
-                return Err(invalid(l.span(), format!("level {} is not 1 or 2", l.get_ref())));
+                return Err(invalid(
+                    l.span(),
+                    format!("level {} is not 1 or 2", l.get_ref()),
+                ));
             }
         }
         let mut severity = Vec::new();
@@ -238,9 +242,21 @@ impl Config {
                 line,
                 message: format!("exemption for {} has no {what}", ex.rule.get_ref()),
             };
-            let reason = ex.reason.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| missing("reason"))?;
-            let owner = ex.owner.clone().filter(|s| !s.trim().is_empty()).ok_or_else(|| missing("owner"))?;
-            if ex.host.is_none() && ex.container.is_none() && ex.image.is_none() && ex.label.is_none() {
+            let reason = ex
+                .reason
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| missing("reason"))?;
+            let owner = ex
+                .owner
+                .clone()
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| missing("owner"))?;
+            if ex.host.is_none()
+                && ex.container.is_none()
+                && ex.image.is_none()
+                && ex.label.is_none()
+            {
                 return Err(ConfigError::Invalid {
                     path: path.to_string(),
                     line,
@@ -273,7 +289,9 @@ impl Config {
                                 })?,
                                 date.day,
                             )
-                            .map_err(|_| invalid(d.span(), format!("expires {dt} is not a date")))?,
+                            .map_err(|_| {
+                                invalid(d.span(), format!("expires {dt} is not a date"))
+                            })?,
                         ),
                         _ => {
                             return Err(invalid(
@@ -308,8 +326,18 @@ impl Config {
             text: text.to_string(),
             profile,
             fail_on: raw.fail_on.map(|f| f.into_inner()),
-            select: raw.rules.select.into_iter().map(|s| s.into_inner()).collect(),
-            ignore: raw.rules.ignore.into_iter().map(|s| s.into_inner()).collect(),
+            select: raw
+                .rules
+                .select
+                .into_iter()
+                .map(|s| s.into_inner())
+                .collect(),
+            ignore: raw
+                .rules
+                .ignore
+                .into_iter()
+                .map(|s| s.into_inner())
+                .collect(),
             level: raw.rules.level.map(|l| l.into_inner()),
             severity,
             thresholds: raw.thresholds.map(|t| t.into_inner()).unwrap_or_default(),
@@ -325,8 +353,6 @@ impl Config {
             line,
             message,
         };
-        let probe = dockguard_rules::Selection::default();
-        let _ = probe;
         for (i, pattern) in self.select.iter().chain(&self.ignore).enumerate() {
             let sel = dockguard_rules::Selection {
                 select: vec![pattern.clone()],
@@ -335,7 +361,10 @@ impl Config {
             if !sel.unknown_patterns(profile).is_empty() {
                 return Err(bad(
                     self.select_lines.get(i).copied().unwrap_or(0),
-                    format!("{pattern:?} matches no rule of the {} profile", profile.name()),
+                    format!(
+                        "{pattern:?} matches no rule of the {} profile",
+                        profile.name()
+                    ),
                 ));
             }
         }
@@ -343,7 +372,10 @@ impl Config {
             if dockguard_rules::find(profile, id).is_none() {
                 return Err(bad(
                     *line,
-                    format!("severity override for unknown rule {id:?} ({} profile)", profile.name()),
+                    format!(
+                        "severity override for unknown rule {id:?} ({} profile)",
+                        profile.name()
+                    ),
                 ));
             }
         }
@@ -351,7 +383,11 @@ impl Config {
             if dockguard_rules::find(profile, &e.rule).is_none() {
                 return Err(bad(
                     e.line,
-                    format!("exemption for unknown rule {:?} ({} profile)", e.rule, profile.name()),
+                    format!(
+                        "exemption for unknown rule {:?} ({} profile)",
+                        e.rule,
+                        profile.name()
+                    ),
                 ));
             }
         }
@@ -369,7 +405,9 @@ mod tests {
     use super::*;
 
     fn err(text: &str) -> String {
-        Config::parse("dockguard.toml", text).unwrap_err().to_string()
+        Config::parse("dockguard.toml", text)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -402,16 +440,32 @@ expires = 2027-01-31
         .unwrap();
         assert_eq!(c.profile, Some(Profile::Cis16));
         assert_eq!(c.fail_on.as_deref(), Some("high"));
-        assert_eq!((c.select.clone(), c.ignore.clone(), c.level), (vec!["5".into()], vec!["5.29".into()], Some(1)));
-        assert_eq!(c.severity, vec![("5.15".to_string(), Severity::Critical, 11)]);
+        assert_eq!(
+            (c.select.clone(), c.ignore.clone(), c.level),
+            (vec!["5".into()], vec!["5.29".into()], Some(1))
+        );
+        assert_eq!(
+            c.severity,
+            vec![("5.15".to_string(), Severity::Critical, 11)]
+        );
         assert_eq!(c.thresholds.max_unused_images, 5);
-        assert_eq!(c.thresholds.max_stopped_containers, Thresholds::default().max_stopped_containers);
+        assert_eq!(
+            c.thresholds.max_stopped_containers,
+            Thresholds::default().max_stopped_containers
+        );
         let e = &c.exemptions[0];
-        assert_eq!((e.rule.as_str(), e.line), ("5.32", 17));
+        assert_eq!(
+            (e.rule.as_str(), e.line),
+            ("5.32", 16),
+            "the line of [[exemption]]"
+        );
         assert_eq!(e.expires, Some(time::macros::date!(2027 - 01 - 31)));
         assert_eq!(e.scope(), "container portainer*");
         c.validate(Profile::Cis16).unwrap();
-        assert!(c.validate(Profile::Azure).is_err(), "5.32 is not an Azure id");
+        assert!(
+            c.validate(Profile::Azure).is_err(),
+            "5.32 is not an Azure id"
+        );
     }
 
     #[test]
@@ -436,7 +490,10 @@ expires = 2027-01-31
         let e = err("[rules]\nlevel = 3\n");
         assert_eq!(e, "dockguard.toml:2: level 3 is not 1 or 2");
         let e = err("[thresholds]\nmax_unused_image = 3\n");
-        assert!(e.contains("line 2") && e.contains("max_unused_image"), "{e}");
+        assert!(
+            e.contains("line 2") && e.contains("max_unused_image"),
+            "{e}"
+        );
         let e = err("\n\n[[exemption]]\nrule = \"5.31\"\nhost = \"*\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2027-02-30\n");
         assert!(e.contains("line 8"), "{e}");
         let e = err("[[exemption]]\nrule = \"5.31\"\nhost = \"*\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2027-01-01T10:00:00Z\n");
@@ -450,7 +507,10 @@ expires = 2027-01-31
         let e = err("[[exemption]]\nrule = \"5.31\"\nhost = \"*\"\nreason = \"r\"\n");
         assert_eq!(e, "dockguard.toml:1: exemption for 5.31 has no owner");
         let e = err("[[exemption]]\nrule = \"5.31\"\nreason = \"r\"\nowner = \"o\"\n");
-        assert!(e.starts_with("dockguard.toml:1: exemption for 5.31 has no scope"), "{e}");
+        assert!(
+            e.starts_with("dockguard.toml:1: exemption for 5.31 has no scope"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -462,7 +522,11 @@ expires = 2027-01-31
         .unwrap();
         let e = c.validate(Profile::Azure).unwrap_err().to_string();
         assert_eq!(e, "x.toml:2: \"9.9\" matches no rule of the azure profile");
-        let c = Config::parse("x.toml", "[[exemption]]\nrule = \"5.99\"\nhost = \"*\"\nreason = \"r\"\nowner = \"o\"\n").unwrap();
+        let c = Config::parse(
+            "x.toml",
+            "[[exemption]]\nrule = \"5.99\"\nhost = \"*\"\nreason = \"r\"\nowner = \"o\"\n",
+        )
+        .unwrap();
         assert_eq!(
             c.validate(Profile::Azure).unwrap_err().to_string(),
             "x.toml:1: exemption for unknown rule \"5.99\" (azure profile)"

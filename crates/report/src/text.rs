@@ -82,17 +82,71 @@ pub fn render(report: &Report, opts: TextOptions) -> String {
         }
         rule(&mut out, &st, r, opts.verbose);
     }
+    if !report.exemptions.is_empty() {
+        let _ = writeln!(out, "\n{}", st.bold("Exemptions"));
+        for e in &report.exemptions {
+            let state = match e.state.as_str() {
+                "expired" => st.paint("1;31", "EXPIRED (no longer applies)"),
+                "unused" => st.dim("unused (matched nothing)"),
+                _ => st.paint("36", &format!("active, {} target(s)", e.matched)),
+            };
+            let _ = writeln!(
+                out,
+                "  {} [{}] — {} (owner {}{}) — {}",
+                e.rule,
+                e.scope,
+                e.reason,
+                e.owner,
+                e.expires
+                    .as_deref()
+                    .map(|d| format!(", until {d}"))
+                    .unwrap_or_default(),
+                state
+            );
+        }
+    }
+    if let Some(b) = &report.baseline {
+        let _ = writeln!(
+            out,
+            "\n{} {} new, {} fixed since {}",
+            st.bold("Baseline:"),
+            b.new.len(),
+            b.fixed.len(),
+            b.file
+        );
+        for f in &b.new {
+            let _ = writeln!(
+                out,
+                "  {} {} {}: {}",
+                st.paint("31", "+"),
+                f.rule,
+                f.name,
+                f.detail
+            );
+        }
+        for f in &b.fixed {
+            let _ = writeln!(
+                out,
+                "  {} {} {}: {}",
+                st.paint("32", "-"),
+                f.rule,
+                f.name,
+                f.detail
+            );
+        }
+    }
     let s = &report.summary;
     let inv = &report.inventory;
     let _ = writeln!(
         out,
-        "\n{} {} pass, {} fail, {} manual, {} not applicable, {} error — {}, {}, {} in use, {} ms",
+        "\n{} {} pass, {} fail, {} manual, {} not applicable, {} error{} — {}, {}, {} in use, {} ms",
         st.bold("Summary:"),
         st.paint("32", &s.pass.to_string()),
         st.paint("1;31", &s.fail.to_string()),
         s.manual,
         s.not_applicable,
         st.paint("1;35", &s.error.to_string()),
+        if s.exempt > 0 { format!(", {} exempt", s.exempt) } else { String::new() },
         plural(s.total() as u64, "rule"),
         plural(inv.containers.inspected, "container"),
         plural(inv.images.in_use, "image"),
@@ -110,7 +164,10 @@ fn rule(out: &mut String, st: &Style, r: &RuleReport, verbose: bool) {
         r.title,
         st.dim(&format!("[{}]", r.severity))
     );
-    let detailed = matches!(r.status, Status::Fail | Status::Error | Status::Manual);
+    let detailed = matches!(
+        r.status,
+        Status::Fail | Status::Error | Status::Manual | Status::Exempt
+    );
     if !detailed && !verbose {
         return;
     }
@@ -119,12 +176,18 @@ fn rule(out: &mut String, st: &Style, r: &RuleReport, verbose: bool) {
         let shown: Vec<_> = r
             .targets
             .iter()
-            .filter(|t| matches!(t.status, Status::Fail | Status::Error | Status::Manual))
+            .filter(|t| {
+                matches!(
+                    t.status,
+                    Status::Fail | Status::Error | Status::Manual | Status::Exempt
+                )
+            })
             .collect();
         for t in shown.iter().take(MAX_TARGETS) {
             let mark = match t.status {
                 Status::Fail => st.paint("31", "✗"),
                 Status::Error => st.paint("35", "!"),
+                Status::Exempt => st.paint("36", "~"),
                 _ => st.paint("33", "?"),
             };
             let kind = serde_json::to_value(t.kind)

@@ -94,16 +94,41 @@ pub fn ensure_images() {
     });
 }
 
+/// Tests share one daemon: most only add containers of their own (shared lock), but a test that makes the
+/// whole host look different (a Kubernetes-labelled container makes the host orchestrator-managed) must run
+/// alone (exclusive lock).
+static HOST: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+enum HostGuard {
+    Shared(#[allow(dead_code)] std::sync::RwLockReadGuard<'static, ()>),
+    Exclusive(#[allow(dead_code)] std::sync::RwLockWriteGuard<'static, ()>),
+}
+
 /// Containers of one test, labelled so scans can select them and removed when dropped.
 pub struct Containers {
     pub run_id: String,
+    _guard: HostGuard,
 }
 
 impl Containers {
     pub fn new(test: &str) -> Containers {
+        let guard = HostGuard::Shared(HOST.read().unwrap_or_else(|e| e.into_inner()));
+        Self::with_guard(test, guard)
+    }
+
+    /// For a test whose containers change how the whole host is judged: no other test runs meanwhile.
+    pub fn exclusive(test: &str) -> Containers {
+        let guard = HostGuard::Exclusive(HOST.write().unwrap_or_else(|e| e.into_inner()));
+        Self::with_guard(test, guard)
+    }
+
+    fn with_guard(test: &str, guard: HostGuard) -> Containers {
         ensure_images();
         let run_id = format!("{test}-{}", std::process::id());
-        let c = Containers { run_id };
+        let c = Containers {
+            run_id,
+            _guard: guard,
+        };
         c.cleanup();
         c
     }

@@ -1,0 +1,318 @@
+//! `--format markdown`: a GitHub-flavoured Markdown report for pull-request comments and wikis.
+//!
+//! Failed rules come first, most severe first, then errors, manual reviews, exemptions and the
+//! baseline comparison; passed and not-applicable rules are folded in `<details>`.
+//!
+//! Every string that comes from the scanned host or the configuration (names, details, reasons,
+//! exemption texts) goes through [`escape`], so it renders as text: no links, emphasis, tables or HTML
+//! tags of its own. dockguard's rule texts (rationale, remediation) are Markdown and are written as
+//! they are.
+
+use crate::common::{
+    exempt_reason, hostname, kind_str, plural, rules_by_severity, rules_with, without_exempt_note,
+};
+use crate::{Report, RuleReport};
+use dockguard_rules::{Profile, Status, Target};
+use std::io::{self, Write};
+
+/// How many targets to list under one rule before summarising the rest.
+pub const MAX_TARGETS: usize = 50;
+
+/// Escapes text for Markdown: punctuation that GitHub-flavoured Markdown gives a meaning inside a line
+/// (code, emphasis, links and images, headings, tables, strikethrough, math) gets a backslash; `&`, `<`
+/// and `>` become entities, so no HTML passes through; line breaks and other control characters become
+/// spaces, so no new block starts. Host strings are never put at the start of a line, where `-`, `+`,
+/// `=` or a number would matter.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '|' | '~' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Streams the Markdown report to a writer.
+pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    header(report, w)?;
+    let failed = rules_by_severity(report, Status::Fail);
+    if !failed.is_empty() {
+        writeln!(w, "\n## Failed rules ({})", failed.len())?;
+        for r in failed {
+            detailed(w, r, Status::Fail, true)?;
+        }
+    }
+    let errors = rules_by_severity(report, Status::Error);
+    if !errors.is_empty() {
+        writeln!(w, "\n## Could not be assessed ({})", errors.len())?;
+        for r in errors {
+            detailed(w, r, Status::Error, false)?;
+        }
+    }
+    let manual = rules_by_severity(report, Status::Manual);
+    if !manual.is_empty() {
+        writeln!(w, "\n## Manual review needed ({})", manual.len())?;
+        for r in manual {
+            detailed(w, r, Status::Manual, true)?;
+        }
+    }
+    exemptions(report, w)?;
+    baseline(report, w)?;
+    folded(w, "Passed rules", &rules_with(report, Status::Pass), false)?;
+    folded(
+        w,
+        "Not applicable rules",
+        &rules_with(report, Status::NotApplicable),
+        true,
+    )?;
+    Ok(())
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.as_deref().map(escape).unwrap_or_else(|| "unknown".into())
+}
+
+fn header(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    let profile = Profile::parse(&report.profile)
+        .map(|p| format!(" ({})", p.title()))
+        .unwrap_or_default();
+    writeln!(
+        w,
+        "# dockguard: host {} — Docker {} — profile {}{profile}",
+        escape(hostname(report)),
+        opt(&report.host.docker_version),
+        escape(&report.profile),
+    )?;
+    writeln!(w)?;
+    writeln!(
+        w,
+        "OS {} · kernel {} · scanned {} in {} ms · dockguard {}",
+        opt(&report.host.os),
+        opt(&report.host.kernel),
+        escape(&report.started_at),
+        report.duration_ms,
+        escape(&report.tool.version),
+    )?;
+    if let Some(o) = &report.host.orchestrator {
+        writeln!(
+            w,
+            "\n> Containers on this host are managed by {}: container rules are not applicable.",
+            escape(o)
+        )?;
+    }
+    if let Some(e) = &report.inventory.error {
+        writeln!(w, "\n> **Docker facts missing:** {}", escape(e))?;
+    }
+    let s = &report.summary;
+    writeln!(w, "\n| Result | Rules |\n| --- | ---: |")?;
+    for (label, n) in [
+        ("❌ Fail", s.fail),
+        ("⚠️ Error", s.error),
+        ("🔍 Manual review", s.manual),
+        ("🛡️ Exempt", s.exempt),
+        ("✅ Pass", s.pass),
+        ("➖ Not applicable", s.not_applicable),
+    ] {
+        writeln!(w, "| {label} | {n} |")?;
+    }
+    writeln!(w, "| **Total** | **{}** |", s.total())
+}
+
+fn target_line(t: &Target) -> String {
+    format!(
+        "- {} {}: {}",
+        kind_str(t.kind),
+        escape(&t.name),
+        escape(&t.detail)
+    )
+}
+
+fn refs(r: &RuleReport) -> String {
+    let mut parts = Vec::new();
+    if !r.refs.azure.is_empty() {
+        parts.push(format!("Azure {}", r.refs.azure.join(", ")));
+    }
+    if !r.refs.cis.is_empty() {
+        parts.push(format!("CIS {}", r.refs.cis.join(", ")));
+    }
+    parts.join(" · ")
+}
+
+/// A rule with its reason, its targets of `status` and, with `fix`, the remediation.
+fn detailed(w: &mut dyn Write, r: &RuleReport, status: Status, fix: bool) -> io::Result<()> {
+    writeln!(w, "\n### {} {}", escape(&r.id), escape(&r.title))?;
+    writeln!(
+        w,
+        "\n**Severity:** {} · {} · **Reason:** {}",
+        r.severity,
+        refs(r),
+        escape(&r.reason)
+    )?;
+    let shown: Vec<&Target> = r.targets.iter().filter(|t| t.status == status).collect();
+    if !shown.is_empty() {
+        writeln!(w)?;
+        for t in shown.iter().take(MAX_TARGETS) {
+            writeln!(w, "{}", target_line(t))?;
+        }
+        if shown.len() > MAX_TARGETS {
+            writeln!(w, "- … and {} more", shown.len() - MAX_TARGETS)?;
+        }
+    }
+    if fix {
+        writeln!(w, "\n**Fix:** {}", r.remediation)?;
+    }
+    Ok(())
+}
+
+fn exemptions(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    let exempt_rules = rules_by_severity(report, Status::Exempt);
+    let exempt_targets: Vec<(&RuleReport, &Target)> = report
+        .results
+        .iter()
+        .filter(|r| r.status != Status::Exempt)
+        .flat_map(|r| {
+            r.targets
+                .iter()
+                .filter(|t| t.status == Status::Exempt)
+                .map(move |t| (r, t))
+        })
+        .collect();
+    if exempt_rules.is_empty() && exempt_targets.is_empty() && report.exemptions.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "\n## Exemptions")?;
+    if !exempt_rules.is_empty() || !exempt_targets.is_empty() {
+        writeln!(w)?;
+    }
+    for r in &exempt_rules {
+        writeln!(
+            w,
+            "- **{} {}** ({}): {}",
+            escape(&r.id),
+            escape(&r.title),
+            r.severity,
+            escape(&exempt_reason(report, r, &r.reason))
+        )?;
+        for t in r.targets.iter().filter(|t| t.status == Status::Exempt) {
+            writeln!(
+                w,
+                "  - {} {}: {}",
+                kind_str(t.kind),
+                escape(&t.name),
+                escape(without_exempt_note(&t.detail))
+            )?;
+        }
+    }
+    for (r, t) in exempt_targets {
+        writeln!(
+            w,
+            "- **{} {}** ({}), {} {}: {}",
+            escape(&r.id),
+            escape(&r.title),
+            r.severity,
+            kind_str(t.kind),
+            escape(&t.name),
+            escape(&exempt_reason(report, r, &t.detail))
+        )?;
+    }
+    if !report.exemptions.is_empty() {
+        writeln!(
+            w,
+            "\n| Rule | Scope | Reason | Owner | Expires | State | Matched |\n| --- | --- | --- | --- | --- | --- | ---: |"
+        )?;
+        for e in &report.exemptions {
+            writeln!(
+                w,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                escape(&e.rule),
+                escape(&e.scope),
+                escape(&e.reason),
+                escape(&e.owner),
+                e.expires.as_deref().map(escape).unwrap_or_default(),
+                escape(&e.state),
+                e.matched
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn baseline(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    let Some(b) = &report.baseline else {
+        return Ok(());
+    };
+    writeln!(w, "\n## Since the baseline ({})", escape(&b.file))?;
+    for (title, list) in [("New failures", &b.new), ("Fixed", &b.fixed)] {
+        writeln!(w, "\n**{title} ({}):**", list.len())?;
+        if list.is_empty() {
+            writeln!(w, "\nnone")?;
+            continue;
+        }
+        writeln!(w)?;
+        for f in list.iter().take(MAX_TARGETS) {
+            writeln!(
+                w,
+                "- {} {} {}: {}",
+                escape(&f.rule),
+                kind_str(f.kind),
+                escape(&f.name),
+                escape(&f.detail)
+            )?;
+        }
+        if list.len() > MAX_TARGETS {
+            writeln!(w, "- … and {} more", list.len() - MAX_TARGETS)?;
+        }
+    }
+    Ok(())
+}
+
+/// Rules folded in `<details>`, as a table, with the reason when `reason`.
+fn folded(w: &mut dyn Write, title: &str, rules: &[&RuleReport], reason: bool) -> io::Result<()> {
+    if rules.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        w,
+        "\n<details>\n<summary>{title} ({})</summary>\n",
+        plural(rules.len(), "rule")
+    )?;
+    if reason {
+        writeln!(
+            w,
+            "| Rule | Title | Severity | Reason |\n| --- | --- | --- | --- |"
+        )?;
+    } else {
+        writeln!(w, "| Rule | Title | Severity |\n| --- | --- | --- |")?;
+    }
+    for r in rules {
+        if reason {
+            writeln!(
+                w,
+                "| {} | {} | {} | {} |",
+                escape(&r.id),
+                escape(&r.title),
+                r.severity,
+                escape(&r.reason)
+            )?;
+        } else {
+            writeln!(
+                w,
+                "| {} | {} | {} |",
+                escape(&r.id),
+                escape(&r.title),
+                r.severity
+            )?;
+        }
+    }
+    writeln!(w, "\n</details>")
+}
