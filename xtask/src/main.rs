@@ -25,6 +25,18 @@ fn docs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules")
 }
 
+fn schema_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/report.schema.json")
+}
+
+/// `docs/report.schema.json`, generated from the report types.
+fn render_schema() -> String {
+    let mut s =
+        serde_json::to_string_pretty(&dockguard_report::json::schema()).expect("schema serializes");
+    s.push('\n');
+    s
+}
+
 /// The page of a rule: its Azure id when it has one, else `cis-<id>`, else its alias.
 fn page_name(r: &Rule) -> String {
     if let Some(a) = r.azure.filter(|_| r.profiles.contains(&Profile::Azure)) {
@@ -150,6 +162,9 @@ pub fn render_docs() -> BTreeMap<String, String> {
 }
 
 fn write_docs(dir: &Path) -> Result<()> {
+    std::fs::write(schema_path(), render_schema())
+        .context("cannot write docs/report.schema.json")?;
+    println!("wrote {}", schema_path().display());
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for entry in std::fs::read_dir(dir)? {
         let p = entry?.path();
@@ -166,7 +181,10 @@ fn write_docs(dir: &Path) -> Result<()> {
 }
 
 fn check_docs(dir: &Path) -> Result<()> {
-    let stale = stale_pages(dir);
+    let mut stale = stale_pages(dir);
+    if std::fs::read_to_string(schema_path()).ok().as_deref() != Some(render_schema().as_str()) {
+        stale.push("../report.schema.json".into());
+    }
     if stale.is_empty() {
         println!("docs/rules is up to date");
         Ok(())
@@ -201,6 +219,15 @@ pub fn stale_pages(dir: &Path) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn generated_report_schema_is_current() {
+        let on_disk = std::fs::read_to_string(super::schema_path()).unwrap_or_default();
+        assert!(
+            on_disk == super::render_schema(),
+            "docs/report.schema.json is stale; run `cargo xtask docs`"
+        );
+    }
+
     #[test]
     fn generated_rule_docs_are_current() {
         let stale = super::stale_pages(&super::docs_dir());

@@ -503,3 +503,56 @@ fn cis_rules_on_the_real_daemon() {
         .args(["rmi", "-f", &tag, &old_id])
         .output();
 }
+
+/// The live report validates against the shipped JSON Schema, and its SARIF against the official SARIF
+/// 2.1.0 schema (read from the shared schemas directory beside the repository).
+#[test]
+fn live_reports_validate_against_their_schemas() {
+    let c = Containers::new("schemas");
+    c.make("p", false, &["--privileged", "-v", "/etc:/host-etc"], IMAGE);
+    let dir = tempfile::tempdir().unwrap();
+    let (json, sarif) = (dir.path().join("r.json"), dir.path().join("r.sarif"));
+    let o = run(dockguard()
+        .args(["scan", "--container", &c.selector(), "-f", "json", "-o"])
+        .arg(&json)
+        .args(["-f", "sarif", "-o"])
+        .arg(&sarif));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let check = |schema_path: std::path::PathBuf, doc: &std::path::Path| {
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(&schema_path)
+                .unwrap_or_else(|e| panic!("schema {} is needed: {e}", schema_path.display())),
+        )
+        .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(doc).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} against {}: {errors:#?}",
+            doc.display(),
+            schema_path.display()
+        );
+        v
+    };
+    let report = check(root.join("docs/report.schema.json"), &json);
+    assert_eq!(report["schema"], "dockguard.report/v1");
+    let sarif = check(
+        root.join("../shared/schemas/sarif-schema-2.1.0.json"),
+        &sarif,
+    );
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "5.04"),
+        "privileged container reported"
+    );
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "5.05"),
+        "/etc mount reported"
+    );
+}

@@ -141,6 +141,14 @@ mod tests {
         )
     }
 
+    pub(crate) fn fixture_report() -> Report {
+        report()
+    }
+
+    pub(crate) fn fixture_rich_report() -> Report {
+        rich_report()
+    }
+
     fn report() -> Report {
         scan(&facts(), &["2.02", "2.14", "5.04", "5.31", "7"])
     }

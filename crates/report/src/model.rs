@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub const REPORT_SCHEMA: &str = "dockguard.report/v1";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Report {
     pub schema: String,
     pub tool: Tool,
@@ -28,7 +28,7 @@ pub struct Report {
 }
 
 /// One exemption of the configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ExemptionReport {
     /// The rule id as written in the configuration.
     pub rule: String,
@@ -45,7 +45,9 @@ pub struct ExemptionReport {
 }
 
 /// A failing target, identified across scans by rule id, target kind and target name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Finding {
     pub rule: String,
     pub kind: TargetKind,
@@ -53,7 +55,7 @@ pub struct Finding {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BaselineReport {
     /// The baseline report file.
     pub file: String,
@@ -63,13 +65,13 @@ pub struct BaselineReport {
     pub fixed: Vec<Finding>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Tool {
     pub name: String,
     pub version: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Host {
     pub hostname: Option<String>,
     pub docker_version: Option<String>,
@@ -79,7 +81,7 @@ pub struct Host {
     pub orchestrator: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Summary {
     pub pass: usize,
     pub fail: usize,
@@ -113,14 +115,14 @@ impl Summary {
 }
 
 /// Ids of the rule in each benchmark.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Refs {
     pub azure: Vec<String>,
     #[serde(rename = "cis-1.6")]
     pub cis: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RuleReport {
     /// The rule's id in the profile (the CCEID for `azure`).
     pub id: String,

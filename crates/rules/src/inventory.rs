@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 pub const INVENTORY_ID: &str = "0.0";
 pub const INVENTORY_TITLE: &str = "Docker inventory information";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Inventory {
     pub id: String,
     pub title: String,
@@ -28,7 +28,7 @@ pub struct Inventory {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ContainerCounts {
     pub total: u64,
     pub running: u64,
@@ -38,7 +38,7 @@ pub struct ContainerCounts {
     pub list: Vec<InventoryContainer>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct InventoryContainer {
     pub id: String,
     pub name: String,
@@ -46,7 +46,7 @@ pub struct InventoryContainer {
     pub state: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ImageCounts {
     pub total: u64,
     pub in_use: u64,

@@ -3,7 +3,19 @@
 use crate::{context::Ctx, outcome::Outcome};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Low,
@@ -81,7 +93,19 @@ pub enum Scope {
 }
 
 /// A benchmark a rule can be reported under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub enum Profile {
     /// The Azure security baseline for Docker hosts: ids are its CCEIDs (`5.31`).
     #[serde(rename = "azure")]
@@ -121,7 +145,7 @@ pub const CIS_ONLY: &[Profile] = &[Profile::Cis16];
 pub const NO_PROFILE: &[Profile] = &[];
 
 /// How the CIS benchmark classifies the recommendation (dockguard may still automate a "Manual" one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Assessment {
     Automated,
