@@ -25,6 +25,8 @@ pub enum Command {
     Collect(CollectArgs),
     /// List the rules.
     Rules(RulesArgs),
+    /// Keep assessing this host and submit each report to a dockguard server.
+    Agent(Box<AgentArgs>),
     /// Compare two JSON reports: newly failing, fixed, and rules that changed status.
     Diff {
         old: PathBuf,
@@ -205,4 +207,55 @@ pub struct RulesArgs {
     /// Only rules of this CIS level and below.
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
     pub level: Option<u8>,
+}
+
+/// A duration such as `30s`, `15m`, `1h`, `1d`.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 30s, 15m, 1h or 1d"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("{s:?} is not a duration like 30s, 15m, 1h or 1d")),
+    };
+    if secs == 0 {
+        return Err("the duration must be above zero".into());
+    }
+    Ok(std::time::Duration::from_secs(secs))
+}
+
+#[derive(Debug, Args)]
+pub struct AgentArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The console's URL, e.g. https://console.example:8080
+    #[arg(long, value_name = "URL")]
+    pub server: String,
+    /// File holding a token with the agent role (`dockguard server token create --role agent`).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: PathBuf,
+    /// Time between assessments.
+    #[arg(long, default_value = "1h", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: std::time::Duration,
+    /// Assess and deliver once, then exit (0 only when the report was delivered).
+    #[arg(long)]
+    pub once: bool,
+    /// Where reports wait until the server has them.
+    #[arg(long, default_value = dockguard_agent::DEFAULT_SPOOL_DIR, value_name = "DIR")]
+    pub spool: PathBuf,
+    /// An extra trusted root certificate (PEM) for a console with a private certificate.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// This host's stable name in the console (default: its hostname).
+    #[arg(long, value_name = "NAME")]
+    pub host_key: Option<String>,
+    /// Benchmark profile of the reports.
+    #[arg(long, value_enum, default_value_t = Profile::Azure)]
+    pub profile: Profile,
 }

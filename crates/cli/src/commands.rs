@@ -19,6 +19,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rules(a) => rules(a),
         Command::Explain { id, profile } => explain(&id, profile.rules_profile()),
         Command::Diff { old, new, format } => diff(&old, &new, format),
+        Command::Agent(a) => agent(*a),
     }
 }
 
@@ -433,5 +434,38 @@ fn explain(id: &str, profile: dockguard_rules::Profile) -> Result<ExitCode> {
         refs = r.all_references().iter().map(|x| format!("  - {x}\n")).collect::<String>(),
     );
     write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Collects this host's facts and evaluates every rule of the profile: the report an agent submits.
+pub fn assess(src: &SourceArgs, profile: dockguard_rules::Profile) -> Result<Report> {
+    let started_at = now_rfc3339();
+    let t0 = Instant::now();
+    let facts = collect_live(src)?;
+    let ctx = Ctx::new(&facts, EvalOptions::default());
+    let results = evaluate(&ctx, profile, &Selection::default());
+    let orchestrator = ctx.orchestrator.as_ref().map(|o| o.name.clone());
+    Ok(Report::new(
+        &facts,
+        profile,
+        &results,
+        orchestrator,
+        started_at,
+        t0.elapsed().as_millis() as u64,
+    ))
+}
+
+fn agent(a: AgentArgs) -> Result<ExitCode> {
+    let token = dockguard_agent::read_token_file(&a.token_file)?;
+    let mut cfg = dockguard_agent::AgentConfig::new(a.server.clone(), token, a.spool.clone());
+    cfg.interval = a.interval;
+    cfg.once = a.once;
+    cfg.ca_cert = a.ca_cert.clone();
+    cfg.host_key = a.host_key.clone();
+    let profile = a.profile.rules_profile();
+    let source = std::sync::Arc::new(a.source);
+    let assess_fn = move || assess(&source, profile).map_err(|e| format!("{e:#}"));
+    let summary = runtime()?.block_on(dockguard_agent::run(cfg, assess_fn))?;
+    tracing::info!(?summary, "agent finished");
     Ok(ExitCode::SUCCESS)
 }
