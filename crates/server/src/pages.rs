@@ -77,7 +77,8 @@ details{margin:.4rem 0}summary{cursor:pointer;font-weight:600}
 .rule{border-left:4px solid #c62828;padding-left:.8rem;margin:1rem 0}
 .rule.error{border-left-color:#ef6c00;background:none;border-top:0;border-right:0;border-bottom:0}
 .bar{height:.7rem;background:#fde2e1;border-radius:4px;overflow:hidden;max-width:420px}.bar span{display:block;height:100%;background:#2e7d32}
-form.filters{display:flex;gap:.6rem;flex-wrap:wrap;align-items:end}form.filters label{display:flex;flex-direction:column;font-size:.85rem}
+.filters{display:flex;gap:.6rem;flex-wrap:wrap;align-items:end}.filters label{display:flex;flex-direction:column;font-size:.85rem;gap:.15rem}
+td.cell{white-space:pre-wrap;word-break:break-word}
 dl.inv{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.inv dt{font-weight:600}dl.inv dd{margin:0}
 ";
 
@@ -971,6 +972,26 @@ fn trend_block(h: &mut Html, trend: &[TrendPoint]) {
                         label,
                     );
                 }
+                if let (Some(first), Some(last)) = (trend.first(), trend.last()) {
+                    h.el(
+                        "text",
+                        &[("x", "14"), ("y", "118"), ("font-size", "9"), ("fill", "#8a94a3")],
+                        &first.at,
+                    );
+                    if n > 1 {
+                        h.el(
+                            "text",
+                            &[
+                                ("x", "590"),
+                                ("y", "118"),
+                                ("font-size", "9"),
+                                ("fill", "#8a94a3"),
+                                ("text-anchor", "end"),
+                            ],
+                            &last.at,
+                        );
+                    }
+                }
                 h.open(
                     "polyline",
                     &[
@@ -1310,7 +1331,7 @@ fn query_body(
                             h.el("td", &[("class", "num")], v);
                         }
                         other => {
-                            h.el("td", &[], cell_text(other));
+                            h.el("td", &[("class", "cell")], cell_text(other));
                         }
                     }
                 }
@@ -1668,6 +1689,117 @@ mod tests {
         };
         let out = String::from_utf8(to_csv(&r).unwrap()).unwrap();
         assert_eq!(out, "a,b\n'=cmd(),-5\n");
+    }
+
+    const XSS: &[&str] = &[
+        "<script>alert(1)</script>",
+        "\"><img src=x onerror=alert(1)>",
+    ];
+
+    fn assert_escaped(page: &str) {
+        for x in XSS {
+            assert!(!page.contains(x), "raw payload {x} in page");
+        }
+        assert!(!page.contains("<img"), "an <img> got through");
+        assert!(
+            !page.to_ascii_lowercase().contains("<script"),
+            "a <script> got through"
+        );
+    }
+
+    /// Every host-derived field of the drill-down, the hosts table and the console carries a payload.
+    #[test]
+    fn host_derived_strings_are_escaped() {
+        let x = format!("{}{}", XSS[0], XSS[1]);
+        let summary = HostSummary {
+            id: 1,
+            host_key: x.clone(),
+            hostname: x.clone(),
+            docker_version: Some(x.clone()),
+            os: Some(x.clone()),
+            orchestrator: Some(x.clone()),
+            profile: x.clone(),
+            health: Health::Stale,
+            health_reason: Some(x.clone()),
+            last_assessed: x.clone(),
+            failed_rules: 1,
+            highest_severity: Some(Severity::High),
+            containers: 1,
+        };
+        let finding = dockguard_store::FindingRow {
+            kind: x.clone(),
+            target_id: x.clone(),
+            name: x.clone(),
+            status: Status::Fail,
+            detail: x.clone(),
+        };
+        let result = |status| ResultRow {
+            rule_id: x.clone(),
+            title: x.clone(),
+            section: x.clone(),
+            severity: Severity::High,
+            status,
+            reason: x.clone(),
+            remediation: x.clone(),
+            findings: vec![finding.clone()],
+            updated_at: x.clone(),
+        };
+        let container = ContainerRow {
+            host_id: 1,
+            hostname: x.clone(),
+            container_id: x.clone(),
+            name: x.clone(),
+            image: x.clone(),
+            state: x.clone(),
+        };
+        let detail = HostDetail {
+            summary: summary.clone(),
+            results: [
+                Status::Fail,
+                Status::Error,
+                Status::Pass,
+                Status::NotApplicable,
+            ]
+            .into_iter()
+            .map(result)
+            .collect(),
+            inventory: serde_json::json!({"hostname": x, "os": x, "kernel": x, "docker_version": x,
+                "security_options": [x], "storage_driver": x, "error": x}),
+            containers: vec![container.clone()],
+            trend: vec![TrendPoint {
+                at: x.clone(),
+                pass: 1,
+                fail: 1,
+                error: 0,
+            }],
+        };
+        let page = host_body(&detail).into_string();
+        assert_escaped(&page);
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(page.contains(&format!("/query?saved=0&amp;host={}", url_encode(&x))));
+
+        let mut h = Html::new();
+        hosts_table(&mut h, &[summary]);
+        containers_table(&mut h, &[container], true);
+        assert_escaped(&h.into_string());
+
+        let rec = Recommendation {
+            title: x.clone(),
+            severity: Some(Severity::High),
+            unhealthy: 1,
+            healthy: 0,
+            not_applicable: 0,
+            stale: 0,
+            failed_rules: vec![dockguard_store::FailedRule {
+                rule_id: x.clone(),
+                title: x.clone(),
+                severity: Severity::High,
+                unhealthy_hosts: 1,
+            }],
+            compliant_hosts: 0,
+            non_compliant_hosts: 1,
+        };
+        assert_escaped(&recommendation_body(&rec, time::Duration::hours(24)).into_string());
     }
 
     #[test]
