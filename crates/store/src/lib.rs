@@ -4,6 +4,10 @@
 //! [`Store`] is the interface the server is written against (SQLite now, PostgreSQL later: keep SQL
 //! portable). Every method is synchronous; the server calls it from a blocking task.
 
+pub mod sqlite;
+
+pub use sqlite::SqliteStore;
+
 use dockguard_report::Report;
 use dockguard_rules::{Severity, Status};
 use serde::{Deserialize, Serialize};
