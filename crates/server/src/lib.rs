@@ -183,8 +183,23 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(pages)
+        .fallback(not_found)
         .layer(axum::middleware::from_fn(log_and_harden))
         .with_state(state)
+}
+
+/// 404: JSON under `/api/`, a page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        auth::ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "no such endpoint; see /api/v1/openapi.json",
+        )
+        .into_response()
+    } else {
+        pages::error_page(axum::http::StatusCode::NOT_FOUND, "no such page")
+    }
 }
 
 /// Logs each request (method, path, status, time; never headers or query strings, which may carry
