@@ -861,6 +861,8 @@ async fn login_session_and_csrf() {
     let srv = Server::start().await;
     let login = srv.http.get(srv.url("/login")).send().await.unwrap();
     assert_eq!(login.status(), StatusCode::OK);
+    // Under `no-referrer` browsers post forms with `Origin: null`, which the pages refuse.
+    assert_eq!(login.headers()[header::REFERRER_POLICY], "same-origin");
     assert!(login.text().await.unwrap().contains("name=\"token\""));
 
     let res = srv
