@@ -25,6 +25,8 @@ pub enum Command {
     Collect(CollectArgs),
     /// List the rules.
     Rules(RulesArgs),
+    /// The central console: recommendations, affected hosts, host drill-down, query console, API.
+    Server(Box<ServerArgs>),
     /// Keep assessing this host and submit each report to a dockguard server.
     Agent(Box<AgentArgs>),
     /// Compare two JSON reports: newly failing, fixed, and rules that changed status.
@@ -258,4 +260,63 @@ pub struct AgentArgs {
     /// Benchmark profile of the reports.
     #[arg(long, value_enum, default_value_t = Profile::Azure)]
     pub profile: Profile,
+}
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    #[command(subcommand)]
+    pub command: Option<ServerCommand>,
+    /// The database: a SQLite file path or sqlite:// URL (created when missing).
+    #[arg(
+        long,
+        default_value = "dockguard.db",
+        value_name = "PATH|URL",
+        global = true
+    )]
+    pub db: String,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// Do not assess this host with the built-in agent.
+    #[arg(long)]
+    pub no_local_agent: bool,
+    /// Time between the built-in agent's assessments.
+    #[arg(long, default_value = "1h", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: std::time::Duration,
+    /// Hosts without a report for this long are shown as stale.
+    #[arg(long, default_value = "1d", value_parser = parse_duration, value_name = "DURATION")]
+    pub stale_after: std::time::Duration,
+    /// Serve HTTPS with this certificate (PEM); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// What the built-in agent assesses.
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print its secret (shown once; only a hash is stored).
+    Create {
+        #[arg(long, value_parser = ["reader", "agent", "admin"])]
+        role: String,
+        #[arg(long, default_value = "", value_name = "NAME")]
+        name: String,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token and its sessions.
+    Revoke { id: i64 },
 }

@@ -20,6 +20,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Explain { id, profile } => explain(&id, profile.rules_profile()),
         Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::Agent(a) => agent(*a),
+        Command::Server(a) => server(*a),
     }
 }
 
@@ -467,5 +468,106 @@ fn agent(a: AgentArgs) -> Result<ExitCode> {
     let assess_fn = move || assess(&source, profile).map_err(|e| format!("{e:#}"));
     let summary = runtime()?.block_on(dockguard_agent::run(cfg, assess_fn))?;
     tracing::info!(?summary, "agent finished");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn open_store(db: &str) -> Result<std::sync::Arc<dockguard_store::SqliteStore>> {
+    let path = if let Some(p) = db.strip_prefix("sqlite://") {
+        p
+    } else if db.contains("://") {
+        bail!("--db {db}: only SQLite is available in this version (a path or sqlite:///path)");
+    } else {
+        db
+    };
+    let store = dockguard_store::SqliteStore::open(Path::new(path))
+        .with_context(|| format!("cannot open the database {path}"))?;
+    Ok(std::sync::Arc::new(store))
+}
+
+fn server(a: ServerArgs) -> Result<ExitCode> {
+    use dockguard_store::{Role, Store};
+    let store = open_store(&a.db)?;
+    if let Some(ServerCommand::Token { command }) = &a.command {
+        match command {
+            TokenCommand::Create { role, name } => {
+                let role = Role::parse(role).context("unknown role")?;
+                let name = if name.trim().is_empty() {
+                    format!("{} token created {}", role.as_str(), now_rfc3339())
+                } else {
+                    name.clone()
+                };
+                let (info, secret) = store.create_token(&name, role)?;
+                eprintln!("created token {} ({})", info.id, info.role.as_str());
+                write_stdout(&format!("{secret}\n"))?;
+            }
+            TokenCommand::List => {
+                let mut out = format!(
+                    "{:<5} {:<7} {:<8} {:<25} {}\n",
+                    "ID", "ROLE", "STATE", "CREATED", "NAME"
+                );
+                for t in store.list_tokens()? {
+                    out.push_str(&format!(
+                        "{:<5} {:<7} {:<8} {:<25} {}\n",
+                        t.id,
+                        t.role.as_str(),
+                        if t.revoked { "revoked" } else { "active" },
+                        t.created_at,
+                        t.name
+                    ));
+                }
+                write_stdout(&out)?;
+            }
+            TokenCommand::Revoke { id } => {
+                if !store.revoke_token(*id)? {
+                    bail!("no token {id} (see `dockguard server token list`)");
+                }
+                eprintln!("revoked token {id}");
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut cfg = dockguard_server::ServerConfig::new(a.listen);
+    cfg.stale_after = a.stale_after;
+    if let (Some(c), Some(k)) = (&a.tls_cert, &a.tls_key) {
+        cfg.tls = Some((c.clone(), k.clone()));
+    }
+    let scheme = if cfg.tls.is_some() { "https" } else { "http" };
+    let rt = runtime()?;
+    if !a.no_local_agent {
+        let endpoint = resolve_endpoint(a.source.docker_host.as_deref());
+        let reachable = rt
+            .block_on(dockguard_collect::docker::connect(&endpoint, 5))
+            .is_ok();
+        if reachable {
+            let source = std::sync::Arc::new(a.source);
+            cfg.local_agent = Some(dockguard_server::LocalAgent {
+                run: std::sync::Arc::new(move || {
+                    let report = assess(&source, dockguard_rules::Profile::Azure)
+                        .map_err(|e| format!("{e:#}"))?;
+                    Ok(dockguard_agent::envelope(report, None))
+                }),
+                interval: a.interval,
+            });
+        } else {
+            eprintln!("no Docker daemon answers at {endpoint}: the built-in agent is off");
+        }
+    }
+    let admins = store
+        .list_tokens()?
+        .into_iter()
+        .filter(|t| t.role == Role::Admin && !t.revoked)
+        .count();
+    let url = format!("{scheme}://{}", a.listen);
+    println!("dockguard console: {url}");
+    if admins == 0 {
+        let (_, secret) =
+            store.create_token("first admin (created at first start)", Role::Admin)?;
+        println!("admin login token (shown once): {secret}");
+    }
+    std::io::stdout().flush().ok();
+    let store: std::sync::Arc<dyn Store> = store;
+    rt.block_on(dockguard_server::serve(store, cfg, async {
+        let _ = tokio::signal::ctrl_c().await;
+    }))?;
     Ok(ExitCode::SUCCESS)
 }
