@@ -294,6 +294,35 @@ fn the_users_path_in_a_real_browser() {
     result.unwrap();
 }
 
+/// Polls the page source until it contains `needle` (navigation after a click is asynchronous); returns the
+/// source, or the last source seen when it never appears.
+async fn eventually(client: &fantoccini::Client, needle: &str) -> Result<String, String> {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(src) = client.source().await {
+            if src.contains(needle) {
+                return Ok(src);
+            }
+            last = src;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(last)
+}
+
+/// Finds (waiting for it) and clicks an element.
+async fn click(client: &fantoccini::Client, loc: fantoccini::Locator<'_>) -> Result<(), String> {
+    let el = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(loc)
+        .await
+        .map_err(|err| format!("cannot find {loc:?}: {err}"))?;
+    el.click()
+        .await
+        .map_err(|err| format!("cannot click {loc:?}: {err}"))
+}
+
 async fn browse(port: u16, base: &str, token: &str) -> Result<(), String> {
     use fantoccini::{ClientBuilder, Locator};
     let mut caps = serde_json::Map::new();
@@ -317,9 +346,11 @@ async fn browse(port: u16, base: &str, token: &str) -> Result<(), String> {
         .goto(&format!("{base}/"))
         .await
         .map_err(e("open /"))?;
-    // Not logged in: the login form.
+    // Not signed in: the sign-in form. Every click navigates; wait for the next page each time.
     let field = client
-        .find(Locator::Css("input[name=token]"))
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("input[name=token]"))
         .await
         .map_err(e("login field"))?;
     field.send_keys(token).await.map_err(e("type token"))?;
@@ -330,54 +361,31 @@ async fn browse(port: u16, base: &str, token: &str) -> Result<(), String> {
         .click()
         .await
         .map_err(e("login"))?;
-    let body = client
-        .find(Locator::Css("body"))
+    const REC: &str = "Vulnerabilities in container security configurations should be remediated";
+    eventually(&client, REC)
         .await
-        .map_err(e("body"))?
-        .text()
+        .map_err(|b| format!("recommendations page lacks the recommendation: {b}"))?;
+    click(&client, Locator::LinkText(REC)).await?;
+    eventually(&client, "/hosts/")
         .await
-        .map_err(e("text"))?;
-    if !body.contains("Vulnerabilities in container security configurations should be remediated") {
-        return Err(format!(
-            "recommendations page lacks the recommendation: {body}"
-        ));
+        .map_err(|b| format!("no affected host listed: {b}"))?;
+    click(&client, Locator::Css("a[href^='/hosts/']")).await?;
+    eventually(&client, "Take action")
+        .await
+        .map_err(|b| format!("host page without Take action: {b}"))?;
+    let page = client.source().await.map_err(e("source"))?;
+    if !page.contains("5.04") {
+        return Err(format!("host page lacks the failed rule 5.04: {page}"));
     }
-    client
-        .find(Locator::LinkText(
-            "Vulnerabilities in container security configurations should be remediated",
-        ))
-        .await
-        .map_err(e("recommendation link"))?
-        .click()
-        .await
-        .map_err(e("open recommendation"))?;
-    let hosts = client
-        .find_all(Locator::Css("a[href^='/hosts/']"))
-        .await
-        .map_err(e("host links"))?;
-    let first = hosts.first().ok_or("no affected host listed")?;
-    first.click().await.map_err(e("open host"))?;
-    let body = client
-        .find(Locator::Css("body"))
-        .await
-        .map_err(e("body"))?
-        .text()
-        .await
-        .map_err(e("text"))?;
-    if !body.contains("5.04") {
-        return Err(format!("host page lacks the failed rule 5.04: {body}"));
-    }
-    client
-        .find(Locator::XPath(
-            "//*[self::a or self::button][contains(., 'Take action')]",
-        ))
-        .await
-        .map_err(e("Take action"))?
-        .click()
-        .await
-        .map_err(e("press Take action"))?;
+    click(
+        &client,
+        Locator::XPath("//*[self::a or self::button][contains(., 'Take action')]"),
+    )
+    .await?;
     let sql = client
-        .find(Locator::Css("textarea"))
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("textarea"))
         .await
         .map_err(e("query box"))?
         .prop("value")
@@ -386,28 +394,20 @@ async fn browse(port: u16, base: &str, token: &str) -> Result<(), String> {
     if !sql.unwrap_or_default().to_lowercase().contains("select") {
         return Err("the query console opened without the default query".into());
     }
-    client
-        .find(Locator::XPath(
+    click(
+        &client,
+        Locator::XPath(
             "//button[contains(., 'Run')] | //input[@type='submit' and contains(@value, 'Run')]",
-        ))
+        ),
+    )
+    .await?;
+    let page = eventually(&client, "rows)")
         .await
-        .map_err(e("Run button"))?
-        .click()
-        .await
-        .map_err(e("run"))?;
-    let rows = client
-        .find_all(Locator::Css("table tbody tr"))
-        .await
-        .map_err(e("result rows"))?;
-    if rows.is_empty() {
-        let body = client
-            .find(Locator::Css("body"))
-            .await
-            .map_err(e("body"))?
-            .text()
-            .await
-            .map_err(e("text"))?;
-        return Err(format!("the query returned no rows: {body}"));
+        .map_err(|b| format!("no query result: {b}"))?;
+    if page.contains("Result (0 rows)") || !page.contains("Privileged=true") {
+        return Err(format!(
+            "the query returned no rows for the privileged container: {page}"
+        ));
     }
     client.close().await.map_err(e("close"))?;
     Ok(())
