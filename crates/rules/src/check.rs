@@ -215,12 +215,6 @@ pub fn audit_rules(ctx: &Ctx) -> Result<AuditRules, String> {
     Ok(AuditRules { source, lines })
 }
 
-/// Whether `path` is watched by an audit rule of its own (exact path, not a sub-path).
-/// `not_applicable` when the path does not exist on the host.
-pub fn audit_watch(ctx: &Ctx, path: &str) -> Outcome {
-    audit_watch_any(ctx, &[path.to_string()], path)
-}
-
 /// Audit watches for every path in `paths` (each must be watched). `label` names the set in messages.
 pub fn audit_watch_any(ctx: &Ctx, paths: &[String], label: &str) -> Outcome {
     let existing: Vec<&String> = paths

@@ -285,6 +285,39 @@ pub mod test_support {
             Fact::Error(_) => vec![],
         }
     }
+
+    /// The fixtures every exact-path audit watch rule shares: watched (pass), present but unwatched (fail),
+    /// in a rules file but not loaded (fail), absent (not applicable), neither stat'ed nor watched (error).
+    /// `stat` is what the path looks like when present.
+    pub fn path_watch_fixtures(
+        path: &'static str,
+        stat: fn() -> FileFact,
+    ) -> Vec<crate::testing::Fixture> {
+        use crate::testing::{host_with, Fixture};
+        vec![
+            Fixture::pass("watched", host_with(|f| put_watched(f, path, stat()))),
+            Fixture::fail(
+                "present, no audit rule",
+                host_with(|f| put_unwatched(f, path, stat())),
+            ),
+            Fixture::fail(
+                "in a rules file but not loaded",
+                host_with(|f| {
+                    put_watched(f, path, stat());
+                    let lines = file_lines(f)
+                        .into_iter()
+                        .filter(|l| !l.contains(path))
+                        .collect();
+                    f.audit.loaded = Some(Fact::Ok(lines));
+                }),
+            ),
+            Fixture::not_applicable("absent", host_with(|f| put(f, path, FileFact::Missing))),
+            Fixture::error(
+                "not collected and not watched",
+                host_with(|f| forget(f, path)),
+            ),
+        ]
+    }
 }
 
 #[cfg(test)]

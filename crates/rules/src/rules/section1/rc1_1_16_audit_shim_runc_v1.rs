@@ -38,32 +38,7 @@ fn check(ctx: &Ctx) -> Outcome {
 
 #[cfg(test)]
 pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
-    use super::common::test_support::*;
-    use crate::testing::*;
-    use dockguard_facts::{Fact, FileFact};
-    vec![
-        Fixture::pass("watched", host_with(|f| put_watched(f, PATH, file(0o755)))),
-        Fixture::fail(
-            "present, no audit rule",
-            host_with(|f| put_unwatched(f, PATH, file(0o755))),
-        ),
-        Fixture::fail(
-            "in a rules file but not loaded",
-            host_with(|f| {
-                put_watched(f, PATH, file(0o755));
-                let lines = file_lines(f)
-                    .into_iter()
-                    .filter(|l| !l.contains(PATH))
-                    .collect();
-                f.audit.loaded = Some(Fact::Ok(lines));
-            }),
-        ),
-        Fixture::not_applicable("absent", host_with(|f| put(f, PATH, FileFact::Missing))),
-        Fixture::error(
-            "not collected and not watched",
-            host_with(|f| forget(f, PATH)),
-        ),
-    ]
+    super::common::test_support::path_watch_fixtures(PATH, || crate::testing::file(0o755))
 }
 
 #[cfg(test)]
