@@ -543,7 +543,7 @@ fn live_reports_validate_against_their_schemas() {
     let report = check(root.join("docs/report.schema.json"), &json);
     assert_eq!(report["schema"], "dockguard.report/v1");
     let sarif = check(
-        root.join("../shared/schemas/sarif-schema-2.1.0.json"),
+        root.join("crates/report/testdata/sarif-schema-2.1.0.json"),
         &sarif,
     );
     let results = sarif["runs"][0]["results"].as_array().unwrap();
