@@ -5,11 +5,10 @@
 //! followed *inside* the root, so `--root /host` never escapes into the scanner's own filesystem.
 
 use dockguard_facts::{
-    AuditFile, DaemonProcess, Fact, FileFact, FileStat, GroupMembers, HostFacts, Listener,
-    MountPoint,
+    Account, AuditFile, DaemonProcess, Fact, FileFact, FileStat, GroupMembers, HostFacts,
+    HostProcess, Listener, MountPoint, ProcessUser,
 };
 use std::collections::BTreeMap;
-use std::ffi::OsStr;
 use std::io;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Component, Path, PathBuf};
@@ -152,6 +151,7 @@ impl HostFs {
                     mode: md.mode() & 0o7777,
                     user: self.users.as_ref().and_then(|u| u.get(&md.uid()).cloned()),
                     group: self.groups.as_ref().and_then(|g| g.get(&md.gid()).cloned()),
+                    mtime: Some(md.mtime()),
                 })
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => FileFact::Missing,
@@ -220,54 +220,193 @@ impl HostFs {
         Fact::Ok(None)
     }
 
-    /// The dockerd process: the first `/proc/<pid>` whose argv[0] is named `dockerd`.
-    pub fn find_dockerd(&self) -> Fact<DaemonProcess> {
+    /// One pass over `/proc`: the dockerd process, the other processes the rules care about
+    /// ([`INTERESTING`]), and every process's name and cgroup (to find the processes of containers, see
+    /// [`ProcScan::container_processes`]).
+    pub fn scan_proc(&self) -> ProcScan {
         let proc_dir = match self.resolve("/proc", true) {
             Ok(p) => p,
-            Err(e) => return Fact::Error(format!("cannot resolve /proc: {e}")),
+            Err(e) => return ProcScan::failed(format!("cannot resolve /proc: {e}")),
         };
         let entries = match std::fs::read_dir(&proc_dir) {
             Ok(e) => e,
             Err(e) => {
-                return Fact::Error(format!(
+                return ProcScan::failed(format!(
                     "cannot list /proc under {}: {e}",
                     self.root.display()
                 ))
             }
         };
+        let boot = self.boot_time();
         let mut pids: Vec<u32> = entries
             .filter_map(|e| e.ok())
             .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse().ok()))
             .collect();
         pids.sort_unstable();
+        let mut dockerd = None;
+        let mut processes = Vec::new();
+        let mut cgroups = Vec::new();
         for pid in pids {
-            let Ok(raw) = std::fs::read(proc_dir.join(pid.to_string()).join("cmdline")) else {
-                continue;
+            let dir = proc_dir.join(pid.to_string());
+            let Ok(raw) = std::fs::read(dir.join("cmdline")) else {
+                continue; // the process ended
             };
             let argv: Vec<String> = raw
                 .split(|b| *b == 0)
                 .filter(|s| !s.is_empty())
                 .map(|s| String::from_utf8_lossy(s).to_string())
                 .collect();
-            let is_dockerd = argv
+            let name = argv
                 .first()
-                .map(|a0| Path::new(a0).file_name() == Some(OsStr::new("dockerd")))
-                .unwrap_or(false);
-            if is_dockerd {
-                let exe = std::fs::read_link(proc_dir.join(pid.to_string()).join("exe"))
-                    .ok()
-                    .map(|p| {
-                        p.to_string_lossy()
-                            .trim_end_matches(" (deleted)")
-                            .to_string()
-                    });
-                return Fact::Ok(DaemonProcess { pid, argv, exe });
+                .and_then(|a0| Path::new(a0).file_name())
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let started_at = || {
+                let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+                Some(boot? + proc_start_ticks(&stat)? / clock_ticks())
+            };
+            if name == "dockerd" && dockerd.is_none() {
+                let exe = std::fs::read_link(dir.join("exe")).ok().map(|p| {
+                    p.to_string_lossy()
+                        .trim_end_matches(" (deleted)")
+                        .to_string()
+                });
+                dockerd = Some(DaemonProcess {
+                    pid,
+                    argv: argv.clone(),
+                    exe,
+                    started_at: started_at(),
+                });
+            }
+            if INTERESTING.contains(&name.as_str()) {
+                processes.push(HostProcess {
+                    pid,
+                    name: name.clone(),
+                    argv: argv.clone(),
+                    started_at: started_at(),
+                });
+            }
+            if let (Ok(cgroup), Ok(comm)) = (
+                std::fs::read_to_string(dir.join("cgroup")),
+                std::fs::read_to_string(dir.join("comm")),
+            ) {
+                cgroups.push((comm.trim().to_string(), cgroup));
             }
         }
-        Fact::Error(format!(
-            "no dockerd process found under {}",
-            proc_dir.display()
-        ))
+        ProcScan {
+            dockerd: match dockerd {
+                Some(d) => Fact::Ok(d),
+                None => Fact::Error(format!(
+                    "no dockerd process found under {}",
+                    proc_dir.display()
+                )),
+            },
+            processes: Fact::Ok(processes),
+            cgroups: Ok(cgroups),
+        }
+    }
+
+    /// The host's boot time (unix seconds), from `btime` in `/proc/stat`.
+    fn boot_time(&self) -> Option<i64> {
+        self.read_to_string("/proc/stat")
+            .ok()?
+            .lines()
+            .find_map(|l| l.strip_prefix("btime "))
+            .and_then(|v| v.trim().parse().ok())
+    }
+
+    /// The user ids of a container's main process: `/proc/<pid>/status` (effective uid as the host sees it)
+    /// translated through `/proc/<pid>/uid_map` into the container's user namespace.
+    pub fn process_user(&self, pid: i64) -> Result<ProcessUser, String> {
+        let status = self
+            .read_to_string(&format!("/proc/{pid}/status"))
+            .map_err(|e| format!("cannot read /proc/{pid}/status: {e}"))?;
+        let host_euid = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|v| v.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u32>().ok())
+            .ok_or_else(|| format!("/proc/{pid}/status has no readable Uid line"))?;
+        let map = self
+            .read_to_string(&format!("/proc/{pid}/uid_map"))
+            .map_err(|e| format!("cannot read /proc/{pid}/uid_map: {e}"))?;
+        Ok(ProcessUser {
+            pid,
+            host_euid,
+            euid: map_uid_in(&map, host_euid),
+        })
+    }
+
+    /// The accounts of a container's `/etc/passwd`, read from its overlay2 layers under the root: the upper
+    /// (container) layer first, then each lower layer from the top, as overlayfs resolves it.
+    pub fn container_accounts(
+        &self,
+        driver: &dockguard_facts::GraphDriver,
+    ) -> Result<Vec<Account>, String> {
+        if !matches!(driver.name.as_str(), "overlay2" | "overlay") {
+            return Err(format!(
+                "the container's filesystem is kept by the {} storage driver; dockguard reads image files \
+                 only from overlay2 layers",
+                driver.name
+            ));
+        }
+        let mut layers: Vec<&str> = Vec::new();
+        if let Some(upper) = driver.data.get("UpperDir") {
+            layers.push(upper);
+        }
+        if let Some(lower) = driver.data.get("LowerDir") {
+            layers.extend(lower.split(':').filter(|l| !l.is_empty()));
+        }
+        if layers.is_empty() {
+            return Err("GraphDriver names no layer directories".into());
+        }
+        for layer in &layers {
+            let layer = layer.trim_end_matches('/');
+            // A whiteout (character device) deletes the path in this and every lower layer.
+            let is_whiteout = |p: &str| {
+                self.resolve(p, false)
+                    .and_then(std::fs::symlink_metadata)
+                    .map(|m| m.file_type().is_char_device())
+                    .unwrap_or(false)
+            };
+            if is_whiteout(&format!("{layer}/etc")) {
+                return Err(format!("/etc is deleted in layer {layer}"));
+            }
+            // A link inside an image points into the image, never at the host: do not follow it.
+            if self
+                .resolve(&format!("{layer}/etc"), false)
+                .and_then(std::fs::symlink_metadata)
+                .map(|m| m.file_type().is_symlink())
+                .unwrap_or(false)
+            {
+                return Err(format!(
+                    "/etc is a symbolic link in layer {layer}; dockguard does not follow links inside images"
+                ));
+            }
+            let path = format!("{layer}/etc/passwd");
+            let real = self
+                .resolve(&path, false)
+                .map_err(|e| format!("cannot resolve {path}: {e}"))?;
+            let md = match std::fs::symlink_metadata(&real) {
+                Ok(md) => md,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(format!("cannot stat {path}: {e}")),
+            };
+            let ft = md.file_type();
+            if ft.is_char_device() {
+                return Err(format!("/etc/passwd is deleted in layer {layer}"));
+            }
+            if ft.is_symlink() {
+                return Err(format!(
+                    "/etc/passwd is a symbolic link in layer {layer}; dockguard does not follow links \
+                     inside images"
+                ));
+            }
+            let text = std::fs::read_to_string(&real)
+                .map_err(|e| format!("cannot read {path}: {e}"))?;
+            return Ok(parse_passwd(&text));
+        }
+        Err("no layer of the container has /etc/passwd".into())
     }
 
     /// `/etc/audit/audit.rules` and `/etc/audit/rules.d/*.rules`.
@@ -289,7 +428,11 @@ impl HostFs {
                         Ok(t) => Fact::Ok(rule_lines(&t)),
                         Err(e) => Fact::Error(format!("cannot read {path}: {e}")),
                     };
-                    AuditFile { path, lines }
+                    let mtime = match self.stat(&path) {
+                        FileFact::Present(st) => st.mtime,
+                        _ => None,
+                    };
+                    AuditFile { path, lines, mtime }
                 })
                 .collect(),
         )
@@ -391,47 +534,6 @@ impl HostFs {
         }
     }
 
-    /// Process names of the given containers, found by the container id in each process's cgroup
-    /// (`/proc/<pid>/cgroup`, cgroup v1 and v2). One pass over `/proc`.
-    pub fn container_processes(
-        &self,
-        ids: &[&str],
-    ) -> Result<BTreeMap<String, Vec<String>>, String> {
-        let proc_dir = self
-            .resolve("/proc", true)
-            .map_err(|e| format!("cannot resolve /proc: {e}"))?;
-        let entries = std::fs::read_dir(&proc_dir)
-            .map_err(|e| format!("cannot list /proc under {}: {e}", self.root.display()))?;
-        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let Some(pid) = name
-                .to_str()
-                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
-            else {
-                continue;
-            };
-            let Ok(cgroup) = std::fs::read_to_string(proc_dir.join(pid).join("cgroup")) else {
-                continue; // the process ended
-            };
-            let Some(id) = ids
-                .iter()
-                .find(|id| !id.is_empty() && cgroup.contains(**id))
-            else {
-                continue;
-            };
-            if let Ok(comm) = std::fs::read_to_string(proc_dir.join(pid).join("comm")) {
-                out.entry(id.to_string())
-                    .or_default()
-                    .push(comm.trim().to_string());
-            }
-        }
-        for v in out.values_mut() {
-            v.sort();
-        }
-        Ok(out)
-    }
-
     pub fn host_facts(&self) -> HostFacts {
         let hostname = self
             .read_to_string("/proc/sys/kernel/hostname")
@@ -458,6 +560,103 @@ impl HostFs {
             kernel,
         }
     }
+}
+
+/// Host processes the rules look for: container runtimes, orchestrators and the audit daemon.
+pub const INTERESTING: &[&str] = &[
+    "dockerd",
+    "containerd",
+    "docker-containerd",
+    "kubelet",
+    "cri-dockerd",
+    "k3s",
+    "k3s-server",
+    "k3s-agent",
+    "auditd",
+];
+
+/// What one pass over `/proc` found.
+#[derive(Debug, Clone)]
+pub struct ProcScan {
+    pub dockerd: Fact<DaemonProcess>,
+    pub processes: Fact<Vec<HostProcess>>,
+    /// Every process's name (`comm`) and `/proc/<pid>/cgroup`.
+    pub cgroups: Result<Vec<(String, String)>, String>,
+}
+
+impl ProcScan {
+    fn failed(e: String) -> ProcScan {
+        ProcScan {
+            dockerd: Fact::Error(e.clone()),
+            processes: Fact::Error(e.clone()),
+            cgroups: Err(e),
+        }
+    }
+
+    /// Process names of the given containers, found by the container id in each process's cgroup
+    /// (cgroup v1 and v2), sorted.
+    pub fn container_processes(
+        &self,
+        ids: &[&str],
+    ) -> Result<BTreeMap<String, Vec<String>>, String> {
+        let cgroups = self.cgroups.as_ref().map_err(Clone::clone)?;
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (comm, cgroup) in cgroups {
+            if let Some(id) = ids.iter().find(|id| !id.is_empty() && cgroup.contains(**id)) {
+                out.entry(id.to_string()).or_default().push(comm.clone());
+            }
+        }
+        for v in out.values_mut() {
+            v.sort();
+        }
+        Ok(out)
+    }
+}
+
+/// Clock ticks per second (`sysconf(_SC_CLK_TCK)`), the unit of `/proc/<pid>/stat`'s start time.
+fn clock_ticks() -> i64 {
+    // SAFETY: sysconf has no preconditions.
+    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if t > 0 {
+        t as i64
+    } else {
+        100
+    }
+}
+
+/// Field 22 of `/proc/<pid>/stat` (start time in clock ticks after boot). The command name (field 2) may
+/// hold spaces and parentheses, so fields are counted after its last `)`.
+pub fn proc_start_ticks(stat: &str) -> Option<i64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// Translates a host uid into the namespace of a `uid_map` (`inside outside count` lines).
+pub fn map_uid_in(uid_map: &str, host_uid: u32) -> Option<u32> {
+    uid_map.lines().find_map(|l| {
+        let f: Vec<u64> = l
+            .split_whitespace()
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        let (inside, outside, count) = (*f.first()?, *f.get(1)?, *f.get(2)?);
+        let h = u64::from(host_uid);
+        (h >= outside && h < outside + count).then(|| (inside + h - outside) as u32)
+    })
+}
+
+/// The accounts of a passwd file (`name:x:uid:gid:...`); malformed lines are skipped.
+pub fn parse_passwd(text: &str) -> Vec<Account> {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            Some(Account {
+                name: f.first()?.to_string(),
+                uid: f.get(2)?.parse().ok()?,
+                gid: f.get(3)?.parse().ok()?,
+            })
+        })
+        .collect()
 }
 
 fn components(p: &str) -> Vec<String> {
@@ -505,6 +704,8 @@ pub fn parse_mountinfo(text: &str) -> Vec<MountPoint> {
                 mount_point: unescape_octal(l.get(4)?),
                 fs_type: r.first()?.to_string(),
                 source: r.get(1).map(|s| unescape_octal(s)).unwrap_or_default(),
+                dev: l.get(2).map(|s| s.to_string()),
+                root: l.get(3).map(|s| unescape_octal(s)),
             })
         })
         .collect()

@@ -56,20 +56,20 @@ pub async fn collect(opts: &CollectOptions) -> Result<Facts, CollectError> {
     // Host side first (cheap, local), while the API calls run.
     let docker_task = docker::collect(&client, opts.running_only, opts.concurrency);
     let host_task = async {
-        let process = fs.find_dockerd();
-        let argv = process.ok().map(|p| p.argv.clone());
+        let scan = fs.scan_proc();
+        let argv = scan.dockerd.ok().map(|p| p.argv.clone());
         let config_path = config_file_path(argv.as_deref());
         let config_content: Fact<Option<String>> = fs.read_optional(&config_path).into();
-        (process, config_path, config_content)
+        (scan, config_path, config_content)
     };
-    let (docker_facts, (process, config_path, config_content)) =
+    let (docker_facts, (scan, config_path, config_content)) =
         tokio::join!(docker_task, host_task);
     let docker_facts: Fact<DockerFacts> = match docker_facts {
         Ok(d) => Fact::Ok(d),
         Err(e) => Fact::Error(format!("{e} (endpoint {})", opts.endpoint)),
     };
     let daemon = DaemonFacts {
-        process,
+        process: scan.dockerd.clone(),
         config_file: ConfigFile {
             path: config_path,
             content: config_content,
@@ -107,8 +107,10 @@ pub async fn collect(opts: &CollectOptions) -> Result<Facts, CollectError> {
         listeners: fs.listeners(),
         docker_group: fs.docker_group(),
         docker_environment: fs.docker_environment(),
+        processes: scan.processes.clone(),
+        image_scans: Vec::new(),
     };
-    attach_processes(&fs, &mut facts);
+    attach_container_host_facts(&fs, &scan, &mut facts);
 
     // Every path a rule names, stat'ed once.
     let paths = paths_to_stat(&facts);
@@ -123,28 +125,52 @@ pub async fn collect(opts: &CollectOptions) -> Result<Facts, CollectError> {
     Ok(facts)
 }
 
-/// Fills in the processes of running containers from the host's `/proc` (one pass for all of them).
-fn attach_processes(fs: &HostFs, facts: &mut Facts) {
+/// Fills in what the host knows about each container: the processes of running containers (from the one
+/// pass over `/proc`), the effective uid of each running container's main process, and the accounts of the
+/// container's own `/etc/passwd` when its user is a name that must be resolved.
+fn attach_container_host_facts(fs: &HostFs, scan: &host::ProcScan, facts: &mut Facts) {
     let Fact::Ok(docker) = &mut facts.docker else {
         return;
     };
-    let ids: Vec<&str> = docker
+    let running: Vec<String> = docker
         .containers
         .iter()
-        .filter(|c| c.running)
-        .map(|c| c.id.as_str())
+        .filter(|c| c.running == Some(true))
+        .map(|c| c.id.clone())
         .collect();
-    if ids.is_empty() {
-        return;
+    let ids: Vec<&str> = running.iter().map(String::as_str).collect();
+    let by_id = scan.container_processes(&ids);
+    if let Err(e) = &by_id {
+        docker.processes_error = Some(e.clone());
     }
-    match fs.container_processes(&ids) {
-        Ok(mut by_id) => {
-            for c in docker.containers.iter_mut().filter(|c| c.running) {
-                c.processes = Some(by_id.remove(&c.id).unwrap_or_default());
+    for c in docker.containers.iter_mut() {
+        match c.running {
+            Some(true) => {
+                c.processes = by_id
+                    .as_ref()
+                    .ok()
+                    .map(|m| m.get(&c.id).cloned().unwrap_or_default());
+                if let Some(pid) = c.pid.filter(|p| *p > 0) {
+                    c.process_user = Some(fs.process_user(pid).into());
+                }
             }
+            Some(false) => c.processes = Some(Vec::new()),
+            None => {}
         }
-        Err(e) => docker.processes_error = Some(e),
+        if c.user.as_deref().is_some_and(user_needs_resolving) {
+            c.accounts = Some(match &c.graph_driver {
+                Some(g) => fs.container_accounts(g).into(),
+                None => Fact::Error("the API did not say where the container's filesystem is (GraphDriver)".into()),
+            });
+        }
     }
+}
+
+/// A `Config.User` whose user part is a name (not a number, not empty): only the image's `/etc/passwd`
+/// says which uid it is.
+pub fn user_needs_resolving(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or("").trim();
+    !name.is_empty() && name.parse::<u32>().is_err()
 }
 
 /// The host paths whose owner, group and mode the rules need.
@@ -176,6 +202,10 @@ pub fn paths_to_stat(facts: &Facts) -> BTreeSet<String> {
     .map(String::from)
     .collect();
     paths.insert(facts.daemon.config_file.path.clone());
+    // Its directory's modification time tells whether a file there was replaced or deleted.
+    if let Some(dir) = std::path::Path::new(&facts.daemon.config_file.path).parent() {
+        paths.insert(dir.to_string_lossy().to_string());
+    }
     if let Some(p) = facts.daemon.process.ok() {
         for bin in p.argv.first().into_iter().chain(p.exe.as_ref()) {
             if bin.starts_with('/') {
@@ -193,11 +223,21 @@ pub fn paths_to_stat(facts: &Facts) -> BTreeSet<String> {
             paths.insert(root);
         }
     }
-    if let Some(d) = facts.docker.ok() {
-        if !d.info.docker_root_dir.is_empty() {
-            paths.insert(d.info.docker_root_dir.clone());
-        }
+    if let Some(root) = facts
+        .docker
+        .ok()
+        .and_then(|d| d.info.docker_root_dir.as_ref())
+        .filter(|r| !r.is_empty())
+    {
+        paths.insert(root.clone());
     }
+    // containerd's sockets: the ones on the command lines of containerd and dockerd, and the usual places
+    // (dockerd's own containerd listens under /run/docker/containerd).
+    paths.extend(
+        dockguard_facts::containerd::socket_candidates(facts)
+            .into_iter()
+            .map(|c| c.path),
+    );
     if let Ok(socks) = cfg.unix_sockets() {
         paths.extend(socks);
     }

@@ -84,65 +84,90 @@ pub struct DaemonConfig {
     /// Why settings that are not live, not flags and not in the file cannot be known (no dockerd process
     /// seen, so flags are unknown). Empty when flags are known.
     flags_unknown: Option<String>,
-    /// Why the configuration file could not be used (unreadable, malformed).
+    /// Why the configuration file could not be used (unreadable, malformed, or possibly not what the running
+    /// daemon loaded).
     file_error: Option<String>,
+    /// Flags on dockerd's command line that dockguard does not know.
+    unknown_flags: Vec<String>,
 }
 
-/// dockerd flags that are booleans: they never consume the next argument.
-const BOOL_FLAGS: &[&str] = &[
-    "icc",
-    "iptables",
-    "ip6tables",
-    "ip-forward",
-    "ip-masq",
-    "userland-proxy",
-    "live-restore",
-    "no-new-privileges",
-    "experimental",
-    "tls",
-    "tlsverify",
-    "selinux-enabled",
-    "debug",
-    "init",
-    "raw-logs",
-    "rootless",
-    "validate",
-    "version",
-    "help",
-    "ipv6",
-];
+/// What the effective configuration is built from.
+#[derive(Debug, Clone)]
+pub struct DaemonInputs<'a> {
+    /// dockerd's command line, when known.
+    pub argv: Option<&'a [String]>,
+    /// Why the command line is not known.
+    pub flags_unknown: Option<String>,
+    pub config_path: &'a str,
+    /// The configuration file's text, `Ok(None)` when it does not exist, `Err` when it could not be read.
+    pub file: Result<Option<&'a str>, &'a str>,
+    /// Whether the running daemon can have loaded the file as it is now: `Err` says why not, or why that
+    /// cannot be told (see [`file_loaded`]).
+    pub loaded: Result<(), String>,
+    /// The live `/info`, when the daemon answered.
+    pub info: Option<&'a InfoFacts>,
+}
 
-/// Flags that may repeat and map to a list key.
-const LIST_FLAGS: &[(&str, &str)] = &[
-    ("host", "hosts"),
-    ("insecure-registry", "insecure-registries"),
-    ("authorization-plugin", "authorization-plugins"),
-    ("storage-opt", "storage-opts"),
-    ("registry-mirror", "registry-mirrors"),
-    ("exec-opt", "exec-opts"),
-    ("label", "labels"),
-    ("dns", "dns"),
-    ("dns-opt", "dns-opts"),
-    ("dns-search", "dns-search"),
-    ("add-runtime", "runtimes"),
-];
+/// Whether the running dockerd can have loaded the configuration file as it is now: dockerd reads it when it
+/// starts (and on `SIGHUP` for a few keys), so a file changed after the process started may hold values the
+/// daemon never saw. `file_mtime`: the file's modification time, `None` when it does not exist; `dir_mtime`:
+/// its directory's (a deleted or renamed-over file changes it); `started_at`: the dockerd process's start.
+pub fn file_loaded(
+    path: &str,
+    exists: bool,
+    file_mtime: Option<i64>,
+    dir_mtime: Option<i64>,
+    started_at: Option<i64>,
+) -> Result<(), String> {
+    let Some(started) = started_at else {
+        return Err(format!(
+            "cannot tell whether the running dockerd loaded {path}: its start time is unknown"
+        ));
+    };
+    let (what, changed) = if exists {
+        (path.to_string(), file_mtime)
+    } else {
+        (
+            format!("the directory of {path} (which has no {path} now)"),
+            dir_mtime,
+        )
+    };
+    match changed {
+        None if !exists => Ok(()), // neither the file nor its directory exists
+        None => Err(format!(
+            "cannot tell whether the running dockerd loaded {path}: its modification time is unknown"
+        )),
+        Some(m) if m > started => Err(format!(
+            "{what} was modified at {} (unix {m}), after dockerd started at {} (unix {started}): the running \
+             daemon may not have loaded it, so its values are unknown until dockerd restarts",
+            fmt_unix(m),
+            fmt_unix(started)
+        )),
+        Some(_) => Ok(()),
+    }
+}
 
-/// Flags that repeat as `k=v` and map to an object key.
-const MAP_FLAGS: &[(&str, &str)] = &[
-    ("log-opt", "log-opts"),
-    ("default-ulimit", "default-ulimits"),
-];
-
-const SHORT_FLAGS: &[(&str, &str)] = &[
-    ("H", "host"),
-    ("l", "log-level"),
-    ("D", "debug"),
-    ("s", "storage-driver"),
-    ("g", "data-root"),
-    ("G", "group"),
-    ("p", "pidfile"),
-    ("b", "bridge"),
-];
+/// `2026-11-30 03:04:05 UTC`.
+pub fn fmt_unix(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
 
 fn defaults() -> Vec<(&'static str, Value)> {
     use serde_json::json;
@@ -171,80 +196,125 @@ fn defaults() -> Vec<(&'static str, Value)> {
     ]
 }
 
-/// Parses a dockerd argv into daemon.json-keyed settings. Unknown flags keep their own name.
-/// Returns the settings and the `--config-file` value if any.
-pub fn parse_flags(argv: &[String]) -> Map<String, Value> {
-    let mut out = Map::new();
+/// dockerd's command line read with the real flag table ([`crate::dockerd_flags`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ParsedFlags {
+    /// Settings keyed by their daemon.json key.
+    pub settings: Map<String, Value>,
+    /// Flags the table does not know (as written). Each took the next argument only when that argument does
+    /// not look like a flag (dockerd takes no positional arguments).
+    pub unknown: Vec<String>,
+    /// Positional arguments, which dockerd does not accept.
+    pub stray: Vec<String>,
+}
+
+/// Parses a dockerd argv into daemon.json-keyed settings with the real flag table: a boolean never takes
+/// the next argument, a value flag always does, and an unknown flag is reported instead of being guessed.
+pub fn parse_flags(argv: &[String]) -> ParsedFlags {
+    use crate::dockerd_flags::{self, Kind};
+    let mut out = ParsedFlags::default();
     let mut i = 1; // argv[0] is the program
+    let next_is_value =
+        |i: usize| -> bool { argv.get(i).is_some_and(|a| !a.starts_with('-') || a == "-") };
     while i < argv.len() {
         let arg = &argv[i];
         i += 1;
-        let (name, inline) = if let Some(rest) = arg.strip_prefix("--") {
-            match rest.split_once('=') {
-                Some((n, v)) => (n.to_string(), Some(v.to_string())),
-                None => (rest.to_string(), None),
-            }
-        } else if let Some(rest) = arg.strip_prefix('-') {
-            if rest.is_empty() {
-                continue;
-            }
-            let (short, inline) = match rest.split_once('=') {
+        if arg == "--" {
+            out.stray.extend(argv[i..].iter().cloned());
+            break;
+        }
+        // (flag, inline value) pairs this argument stands for; a shorthand cluster (-Dl debug) gives several.
+        let mut found: Vec<(&'static dockerd_flags::Flag, Option<String>)> = Vec::new();
+        if let Some(rest) = arg.strip_prefix("--") {
+            let (name, inline) = match rest.split_once('=') {
                 Some((n, v)) => (n, Some(v.to_string())),
-                None if rest.len() > 1 => (&rest[..1], Some(rest[1..].to_string())),
                 None => (rest, None),
             };
-            let long = SHORT_FLAGS
-                .iter()
-                .find(|(s, _)| *s == short)
-                .map(|(_, l)| l.to_string())
-                .unwrap_or_else(|| short.to_string());
-            (long, inline)
+            match dockerd_flags::long(name) {
+                Some(flag) => found.push((flag, inline)),
+                None => {
+                    if inline.is_none() && next_is_value(i) {
+                        out.unknown.push(format!("{arg} {}", argv[i]));
+                        i += 1;
+                    } else {
+                        out.unknown.push(arg.clone());
+                    }
+                    continue;
+                }
+            }
+        } else if let Some(rest) = arg.strip_prefix('-').filter(|r| !r.is_empty()) {
+            let chars: Vec<char> = rest.chars().collect();
+            let mut k = 0;
+            while k < chars.len() {
+                let c = chars[k];
+                let Some(flag) = dockerd_flags::short(c) else {
+                    out.unknown.push(format!("-{c} (in {arg})"));
+                    break;
+                };
+                k += 1;
+                if flag.kind == Kind::Bool {
+                    let inline = if chars.get(k) == Some(&'=') {
+                        let v: String = chars[k + 1..].iter().collect();
+                        k = chars.len();
+                        Some(v)
+                    } else {
+                        None
+                    };
+                    found.push((flag, inline));
+                } else {
+                    let rest: String = chars[k..].iter().collect();
+                    let rest = rest.strip_prefix('=').map(str::to_string).unwrap_or(rest);
+                    found.push((flag, (!rest.is_empty()).then_some(rest)));
+                    k = chars.len();
+                }
+            }
         } else {
-            continue; // positional: dockerd takes none
-        };
-        if name.is_empty() {
+            out.stray.push(arg.clone());
             continue;
         }
-        let value = if BOOL_FLAGS.contains(&name.as_str()) {
-            match inline.as_deref() {
-                None => Value::Bool(true),
-                Some(v) => v
-                    .parse::<bool>()
-                    .map(Value::Bool)
-                    .unwrap_or(Value::String(v.into())),
-            }
-        } else {
-            match inline {
-                Some(v) => Value::String(v),
-                None if i < argv.len() => {
-                    i += 1;
-                    Value::String(argv[i - 1].clone())
-                }
-                None => Value::String(String::new()),
-            }
-        };
-        if let Some((_, key)) = LIST_FLAGS.iter().find(|(f, _)| *f == name) {
-            let entry = out
-                .entry(key.to_string())
-                .or_insert_with(|| Value::Array(vec![]));
-            if let Value::Array(a) = entry {
-                a.push(value);
-            }
-        } else if let Some((_, key)) = MAP_FLAGS.iter().find(|(f, _)| *f == name) {
-            let entry = out
-                .entry(key.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
-            let text = value_text(&value);
-            let (k, v) = text.split_once('=').unwrap_or((text.as_str(), ""));
-            if let Value::Object(m) = entry {
-                m.insert(k.to_string(), Value::String(v.to_string()));
-            }
-        } else {
-            let key = match name.as_str() {
-                "graph" => "data-root".to_string(),
-                _ => name,
+        for (flag, inline) in found {
+            let value = match flag.kind {
+                Kind::Bool => match inline.as_deref() {
+                    None => Value::Bool(true),
+                    Some(v) => v
+                        .parse::<bool>()
+                        .map(Value::Bool)
+                        .unwrap_or(Value::String(v.into())),
+                },
+                _ => match inline {
+                    Some(v) => Value::String(v),
+                    None if i < argv.len() => {
+                        i += 1;
+                        Value::String(argv[i - 1].clone())
+                    }
+                    None => Value::String(String::new()),
+                },
             };
-            out.insert(key, value);
+            match flag.kind {
+                Kind::List => {
+                    let entry = out
+                        .settings
+                        .entry(flag.key.to_string())
+                        .or_insert_with(|| Value::Array(vec![]));
+                    if let Value::Array(a) = entry {
+                        a.push(value);
+                    }
+                }
+                Kind::Map => {
+                    let entry = out
+                        .settings
+                        .entry(flag.key.to_string())
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    let text = value_text(&value);
+                    let (k, v) = text.split_once('=').unwrap_or((text.as_str(), ""));
+                    if let Value::Object(m) = entry {
+                        m.insert(k.to_string(), Value::String(v.to_string()));
+                    }
+                }
+                Kind::Bool | Kind::Value => {
+                    out.settings.insert(flag.key.to_string(), value);
+                }
+            }
         }
     }
     out
@@ -253,7 +323,7 @@ pub fn parse_flags(argv: &[String]) -> Map<String, Value> {
 /// The `--config-file` named on the command line, or the default.
 pub fn config_file_path(argv: Option<&[String]>) -> String {
     argv.map(parse_flags)
-        .and_then(|f| f.get("config-file").map(value_text))
+        .and_then(|f| f.settings.get("config-file").map(value_text))
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| DEFAULT_CONFIG_FILE.to_string())
 }
@@ -275,7 +345,7 @@ pub fn parse_config_file(path: &str, text: &str) -> Result<Map<String, Value>, S
 impl DaemonConfig {
     /// Builds the effective configuration from the collected facts.
     pub fn from_facts(facts: &Facts) -> DaemonConfig {
-        let argv = facts.daemon.process.ok().map(|p| p.argv.as_slice());
+        let process = facts.daemon.process.ok();
         let flags_unknown = match &facts.daemon.process {
             crate::Fact::Ok(_) => None,
             crate::Fact::Error(e) => Some(e.clone()),
@@ -284,25 +354,47 @@ impl DaemonConfig {
             crate::Fact::Ok(c) => Ok(c.as_deref()),
             crate::Fact::Error(e) => Err(e.as_str()),
         };
-        let info = facts.docker.ok().map(|d| &d.info);
-        Self::build(
-            argv,
+        let path = facts.daemon.config_file.path.as_str();
+        let mtime = |p: &str| match facts.files.get(p) {
+            Some(crate::FileFact::Present(st)) => st.mtime,
+            _ => None,
+        };
+        let dir = std::path::Path::new(path)
+            .parent()
+            .map(|d| d.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let dir_exists = matches!(facts.files.get(&dir), Some(crate::FileFact::Present(_)));
+        let exists = matches!(file, Ok(Some(_)));
+        let loaded = match &file {
+            Ok(None) if !dir_exists && facts.files.contains_key(&dir) => Ok(()),
+            Ok(_) => file_loaded(
+                path,
+                exists,
+                mtime(path),
+                mtime(&dir),
+                process.and_then(|p| p.started_at),
+            ),
+            Err(_) => Ok(()), // unreadable: reported as such
+        };
+        Self::build(DaemonInputs {
+            argv: process.map(|p| p.argv.as_slice()),
             flags_unknown,
-            &facts.daemon.config_file.path,
+            config_path: path,
             file,
-            info,
-        )
+            loaded,
+            info: facts.docker.ok().map(|d| &d.info),
+        })
     }
 
-    /// `argv`: dockerd's command line when known (`flags_unknown` says why not). `file`: the text of the
-    /// configuration file, `Ok(None)` when it does not exist. `info`: the live `/info` when the daemon answered.
-    pub fn build(
-        argv: Option<&[String]>,
-        flags_unknown: Option<String>,
-        config_path: &str,
-        file: Result<Option<&str>, &str>,
-        info: Option<&InfoFacts>,
-    ) -> DaemonConfig {
+    pub fn build(inputs: DaemonInputs) -> DaemonConfig {
+        let DaemonInputs {
+            argv,
+            flags_unknown,
+            config_path,
+            file,
+            loaded,
+            info,
+        } = inputs;
         let mut settings: BTreeMap<String, Setting> = BTreeMap::new();
         let mut put = |key: &str, value: Value, source: ConfigSource| {
             settings.insert(
@@ -330,66 +422,89 @@ impl DaemonConfig {
             Ok(None) => {}
             Err(e) => file_error = Some(format!("daemon configuration {config_path}: {e}")),
         }
+        if file_error.is_none() {
+            if let Err(e) = loaded {
+                file_error = Some(e);
+            }
+        }
+        let mut unknown_flags = Vec::new();
         if let Some(argv) = argv {
-            for (k, v) in parse_flags(argv) {
+            let parsed = parse_flags(argv);
+            for (k, v) in parsed.settings {
                 put(&k, v, ConfigSource::Flag);
             }
+            unknown_flags = parsed.unknown;
+            unknown_flags.extend(
+                parsed
+                    .stray
+                    .into_iter()
+                    .map(|a| format!("{a} (a stray argument)")),
+            );
         }
         if let Some(info) = info {
             use serde_json::json;
-            put("live-restore", json!(info.live_restore), ConfigSource::Live);
-            put("experimental", json!(info.experimental), ConfigSource::Live);
-            if !info.logging_driver.is_empty() {
-                put("log-driver", json!(info.logging_driver), ConfigSource::Live);
+            if let Some(v) = info.live_restore {
+                put("live-restore", json!(v), ConfigSource::Live);
             }
-            if !info.driver.is_empty() {
-                put("storage-driver", json!(info.driver), ConfigSource::Live);
+            if let Some(v) = info.experimental {
+                put("experimental", json!(v), ConfigSource::Live);
             }
-            put(
-                "authorization-plugins",
-                json!(info.authorization_plugins),
-                ConfigSource::Live,
-            );
-            let mut insecure: Vec<String> = info
-                .insecure_registry_cidrs
-                .iter()
-                .filter(|c| !is_builtin_insecure_cidr(c))
-                .cloned()
-                .collect();
-            insecure.extend(info.insecure_registries.iter().cloned());
-            put("insecure-registries", json!(insecure), ConfigSource::Live);
-            put(
-                "selinux-enabled",
-                json!(info.has_security_option("selinux")),
-                ConfigSource::Live,
-            );
-            let userns_live = info.has_security_option("userns");
-            let configured = settings
-                .get("userns-remap")
-                .and_then(|s| s.as_str().map(str::to_string))
-                .unwrap_or_default();
-            let value = match (userns_live, configured.is_empty()) {
-                (true, false) => configured,
-                (true, true) => "enabled".to_string(),
-                (false, _) => String::new(),
-            };
-            settings.insert(
-                "userns-remap".into(),
-                Setting {
-                    key: "userns-remap".into(),
-                    value: json!(value),
-                    source: ConfigSource::Live,
-                },
-            );
-            if !info.docker_root_dir.is_empty() && !userns_live {
+            if let Some(v) = info.debug {
+                put("debug", json!(v), ConfigSource::Live);
+            }
+            if let Some(v) = info.logging_driver.as_ref().filter(|v| !v.is_empty()) {
+                put("log-driver", json!(v), ConfigSource::Live);
+            }
+            if let Some(v) = info.driver.as_ref().filter(|v| !v.is_empty()) {
+                put("storage-driver", json!(v), ConfigSource::Live);
+            }
+            if let Some(v) = &info.authorization_plugins {
+                put("authorization-plugins", json!(v), ConfigSource::Live);
+            }
+            if let (Some(cidrs), Some(names)) =
+                (&info.insecure_registry_cidrs, &info.insecure_registries)
+            {
+                let mut insecure: Vec<String> = cidrs
+                    .iter()
+                    .filter(|c| !is_builtin_insecure_cidr(c))
+                    .cloned()
+                    .collect();
+                insecure.extend(names.iter().cloned());
+                put("insecure-registries", json!(insecure), ConfigSource::Live);
+            }
+            if let Ok(selinux) = info.has_security_option("selinux") {
+                put("selinux-enabled", json!(selinux), ConfigSource::Live);
+            }
+            if let Ok(userns_live) = info.has_security_option("userns") {
+                let configured = settings
+                    .get("userns-remap")
+                    .and_then(|s| s.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let value = match (userns_live, configured.is_empty()) {
+                    (true, false) => configured,
+                    (true, true) => "enabled".to_string(),
+                    (false, _) => String::new(),
+                };
                 settings.insert(
-                    "data-root".into(),
+                    "userns-remap".into(),
                     Setting {
-                        key: "data-root".into(),
-                        value: json!(info.docker_root_dir),
+                        key: "userns-remap".into(),
+                        value: json!(value),
                         source: ConfigSource::Live,
                     },
                 );
+                if let Some(root) = info.docker_root_dir.as_ref().filter(|r| !r.is_empty()) {
+                    if !userns_live {
+                        settings.insert(
+                            "data-root".into(),
+                            Setting {
+                                key: "data-root".into(),
+                                value: json!(root),
+                                source: ConfigSource::Live,
+                            },
+                        );
+                    }
+                }
             }
         }
         DaemonConfig {
@@ -397,7 +512,13 @@ impl DaemonConfig {
             settings,
             flags_unknown,
             file_error,
+            unknown_flags,
         }
+    }
+
+    /// Flags on dockerd's command line that dockguard does not know.
+    pub fn unknown_flags(&self) -> &[String] {
+        &self.unknown_flags
     }
 
     /// The effective value of a daemon.json key.
@@ -408,9 +529,13 @@ impl DaemonConfig {
     pub fn get(&self, key: &str) -> Result<Option<&Setting>, String> {
         let s = self.settings.get(key);
         match s.map(|s| s.source) {
+            Some(ConfigSource::Live | ConfigSource::Flag) => Ok(s),
             // A flag may not repeat a file key (dockerd refuses to start), so a file value holds even
-            // when the command line is unknown.
-            Some(ConfigSource::Live | ConfigSource::Flag | ConfigSource::File) => Ok(s),
+            // when the command line is unknown, but only if the running daemon loaded the file as it is.
+            Some(ConfigSource::File) => match &self.file_error {
+                Some(e) => Err(format!("`{key}` cannot be determined: {e}")),
+                None => Ok(s),
+            },
             _ => {
                 if let Some(e) = &self.file_error {
                     return Err(format!("`{key}` cannot be determined: {e}"));
@@ -418,6 +543,13 @@ impl DaemonConfig {
                 if let Some(e) = &self.flags_unknown {
                     return Err(format!(
                         "`{key}` cannot be determined: dockerd's command line is unknown ({e})"
+                    ));
+                }
+                if !self.unknown_flags.is_empty() {
+                    return Err(format!(
+                        "`{key}` cannot be determined: dockerd's command line has flags dockguard does not \
+                         know ({}), which may set it",
+                        self.unknown_flags.join(", ")
                     ));
                 }
                 Ok(s)
@@ -536,6 +668,23 @@ mod tests {
         s.split_whitespace().map(String::from).collect()
     }
 
+    fn inputs<'a>(
+        argv: Option<&'a [String]>,
+        file: Result<Option<&'a str>, &'a str>,
+        info: Option<&'a InfoFacts>,
+    ) -> DaemonInputs<'a> {
+        DaemonInputs {
+            argv,
+            flags_unknown: argv
+                .is_none()
+                .then(|| "no dockerd process under /proc".to_string()),
+            config_path: DEFAULT_CONFIG_FILE,
+            file,
+            loaded: Ok(()),
+            info,
+        }
+    }
+
     #[test]
     fn flags_map_to_daemon_json_keys() {
         let f = parse_flags(&argv(
@@ -543,6 +692,8 @@ mod tests {
              --icc=false --log-level debug -l warn --insecure-registry a:5000 --insecure-registry=b:5000 \
              --log-opt max-size=10m --default-ulimit nofile=100:200 --userland-proxy=false --live-restore -D",
         ));
+        assert!(f.unknown.is_empty(), "{:?}", f.unknown);
+        let f = f.settings;
         assert_eq!(
             f["hosts"],
             serde_json::json!(["fd://", "tcp://0.0.0.0:2376"])
@@ -565,10 +716,39 @@ mod tests {
     }
 
     #[test]
-    fn short_flag_with_attached_value() {
+    fn short_flag_with_attached_value_and_clusters() {
         let f = parse_flags(&argv("dockerd -Hunix:///tmp/d.sock -ldebug"));
-        assert_eq!(f["hosts"], serde_json::json!(["unix:///tmp/d.sock"]));
-        assert_eq!(f["log-level"], serde_json::json!("debug"));
+        assert_eq!(
+            f.settings["hosts"],
+            serde_json::json!(["unix:///tmp/d.sock"])
+        );
+        assert_eq!(f.settings["log-level"], serde_json::json!("debug"));
+        let f = parse_flags(&argv("dockerd -Dl warn"));
+        assert_eq!(f.settings["debug"], serde_json::json!(true));
+        assert_eq!(f.settings["log-level"], serde_json::json!("warn"));
+    }
+
+    /// An unknown flag is reported and never shifts the rest of the command line.
+    #[test]
+    fn unknown_flags_do_not_swallow_the_next_flag() {
+        let f = parse_flags(&argv("dockerd --some-flag --log-level debug --icc=false"));
+        assert_eq!(f.unknown, ["--some-flag"]);
+        assert_eq!(f.settings["log-level"], serde_json::json!("debug"));
+        assert_eq!(f.settings["icc"], serde_json::json!(false));
+        // An unknown flag followed by a non-flag word takes it as its value (dockerd has no positionals).
+        let f = parse_flags(&argv("dockerd --future-opt value -D"));
+        assert_eq!(f.unknown, ["--future-opt value"]);
+        assert_eq!(f.settings["debug"], serde_json::json!(true));
+        // A boolean never takes the next word.
+        let f = parse_flags(&argv("dockerd --live-restore stray"));
+        assert_eq!(f.settings["live-restore"], serde_json::json!(true));
+        assert_eq!(f.stray, ["stray"]);
+        // Unknown flags make defaults unknown, not file, flag or live values.
+        let a = argv("dockerd --some-flag --icc=false");
+        let cfg = DaemonConfig::build(inputs(Some(&a), Ok(None), None));
+        assert!(!cfg.bool("icc").unwrap().0);
+        let err = cfg.get("log-level").unwrap_err();
+        assert!(err.contains("--some-flag"), "{err}");
     }
 
     #[test]
@@ -588,19 +768,18 @@ mod tests {
     fn precedence_default_file_flag_live() {
         let a = argv("dockerd --log-level=error");
         let info = InfoFacts {
-            live_restore: true,
-            insecure_registry_cidrs: vec!["127.0.0.0/8".into(), "10.0.0.0/8".into()],
+            live_restore: Some(true),
+            insecure_registry_cidrs: Some(vec!["127.0.0.0/8".into(), "10.0.0.0/8".into()]),
+            insecure_registries: Some(vec![]),
             ..Default::default()
         };
-        let cfg = DaemonConfig::build(
+        let cfg = DaemonConfig::build(inputs(
             Some(&a),
-            None,
-            DEFAULT_CONFIG_FILE,
             Ok(Some(
                 r#"{"icc": false, "log-level": "debug", "live-restore": false}"#,
             )),
             Some(&info),
-        );
+        ));
         let icc = cfg.get("icc").unwrap().unwrap();
         assert_eq!(
             (icc.as_bool(), icc.source),
@@ -619,15 +798,29 @@ mod tests {
     }
 
     #[test]
+    fn live_debug_wins() {
+        let a = argv("dockerd");
+        let info = InfoFacts {
+            debug: Some(true),
+            ..Default::default()
+        };
+        let cfg = DaemonConfig::build(inputs(Some(&a), Ok(None), Some(&info)));
+        let d = cfg.get("debug").unwrap().unwrap();
+        assert_eq!((d.as_bool(), d.source), (Some(true), ConfigSource::Live));
+    }
+
+    #[test]
     fn malformed_file_makes_file_keys_unknown_but_not_flags_or_live() {
         let a = argv("dockerd --icc=false");
-        let cfg = DaemonConfig::build(
+        let info = InfoFacts {
+            live_restore: Some(false),
+            ..Default::default()
+        };
+        let cfg = DaemonConfig::build(inputs(
             Some(&a),
-            None,
-            "/etc/docker/daemon.json",
             Ok(Some("{\"icc\": false,,}")),
-            Some(&InfoFacts::default()),
-        );
+            Some(&info),
+        ));
         let err = cfg.get("log-level").unwrap_err();
         assert!(
             err.contains("/etc/docker/daemon.json is not valid JSON"),
@@ -638,15 +831,30 @@ mod tests {
         assert!(cfg.get("live-restore").unwrap().is_some());
     }
 
+    /// A daemon.json changed after dockerd started says nothing about the running daemon.
+    #[test]
+    fn a_file_newer_than_the_daemon_is_not_evidence() {
+        let a = argv("dockerd --tlsverify");
+        let mut i = inputs(Some(&a), Ok(Some(r#"{"icc": false}"#)), None);
+        i.loaded = file_loaded(DEFAULT_CONFIG_FILE, true, Some(2_000), Some(1_000), Some(1_500));
+        let cfg = DaemonConfig::build(i);
+        let err = cfg.get("icc").unwrap_err();
+        assert!(err.contains("after dockerd started"), "{err}");
+        assert!(err.contains("1970-01-01 00:33:20 UTC"), "{err}");
+        assert!(cfg.get("log-level").is_err(), "defaults are unknown too");
+        assert!(cfg.bool("tlsverify").unwrap().0, "flags are still known");
+        assert!(file_loaded(DEFAULT_CONFIG_FILE, true, Some(1_000), None, Some(1_500)).is_ok());
+        assert!(file_loaded(DEFAULT_CONFIG_FILE, true, Some(1_000), None, None)
+            .unwrap_err()
+            .contains("start time is unknown"));
+        // No file now, but its directory changed since the start: it may have been deleted.
+        assert!(file_loaded(DEFAULT_CONFIG_FILE, false, None, Some(2_000), Some(1_500)).is_err());
+        assert!(file_loaded(DEFAULT_CONFIG_FILE, false, None, Some(1_000), Some(1_500)).is_ok());
+    }
+
     #[test]
     fn unknown_command_line_fails_closed_for_defaults_only() {
-        let cfg = DaemonConfig::build(
-            None,
-            Some("no dockerd process under /proc".into()),
-            DEFAULT_CONFIG_FILE,
-            Ok(Some(r#"{"icc": false}"#)),
-            None,
-        );
+        let cfg = DaemonConfig::build(inputs(None, Ok(Some(r#"{"icc": false}"#)), None));
         assert!(!cfg.bool("icc").unwrap().0);
         assert!(cfg
             .get("log-level")
@@ -657,20 +865,15 @@ mod tests {
     #[test]
     fn sockets_and_tls_files() {
         let a = argv("dockerd -H unix:///run/d.sock -H tcp://0.0.0.0:2376 --tlsverify");
-        let cfg = DaemonConfig::build(Some(&a), None, DEFAULT_CONFIG_FILE, Ok(None), None);
+        let cfg = DaemonConfig::build(inputs(Some(&a), Ok(None), None));
         assert_eq!(cfg.unix_sockets().unwrap(), vec!["/run/d.sock"]);
         assert_eq!(cfg.tcp_hosts().unwrap(), vec!["tcp://0.0.0.0:2376"]);
         assert_eq!(
             cfg.tls_file("tlscacert").unwrap().as_deref(),
             Some("/root/.docker/ca.pem")
         );
-        let cfg = DaemonConfig::build(
-            Some(&argv("dockerd")),
-            None,
-            DEFAULT_CONFIG_FILE,
-            Ok(None),
-            None,
-        );
+        let a = argv("dockerd");
+        let cfg = DaemonConfig::build(inputs(Some(&a), Ok(None), None));
         assert_eq!(cfg.unix_sockets().unwrap(), vec![DEFAULT_SOCKET]);
         assert_eq!(cfg.tls_file("tlskey").unwrap(), None);
     }

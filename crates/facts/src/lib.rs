@@ -7,10 +7,12 @@
 //! Every fact that can fail to be collected is a [`Fact<T>`]: either the value, or the reason it is missing.
 //! Rules must turn a missing fact into an `error` or `manual` outcome, never a pass.
 
+pub mod containerd;
 pub mod daemon;
+pub mod dockerd_flags;
 pub mod model;
 
-pub use daemon::{ConfigSource, DaemonConfig, Setting};
+pub use daemon::{ConfigSource, DaemonConfig, DaemonInputs, Setting};
 pub use model::*;
 
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,54 @@
 //! The plain data collected from one host. No behaviour here beyond small accessors.
+//!
+//! **`None` means "not collected".** Every `Option` in this model says the collector could not establish
+//! the value (the Docker API did not return the field, a file could not be read, the facts file is older than
+//! the field). A value that legitimately does not exist is always explicit: an empty list, an empty string,
+//! `Fact::Ok(None)` for a file that does not exist, `Some(0)` for "no limit". Rules read API fields through
+//! the generated accessors (`c.privileged()?`), which turn `None` into a [`Missing`] error naming the field,
+//! so a missing field becomes an `error` outcome, never a default.
 
 use crate::Fact;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// A fact that was not collected: the Docker API did not return the field, or the facts file predates it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Missing {
+    /// The field as the Engine API names it (`HostConfig.Privileged`).
+    pub what: &'static str,
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} was not collected (the Docker API did not return it)",
+            self.what
+        )
+    }
+}
+
+impl std::error::Error for Missing {}
+
+impl From<Missing> for String {
+    fn from(m: Missing) -> String {
+        m.to_string()
+    }
+}
+
+/// Generates one accessor per `Option` field: `Ok(&value)`, or [`Missing`] naming the API field.
+macro_rules! collected {
+    ($ty:ident { $($field:ident : $t:ty => $api:literal),* $(,)? }) => {
+        impl $ty {
+            $(
+                #[doc = concat!("`", $api, "`, or [`Missing`] when it was not collected.")]
+                pub fn $field(&self) -> Result<&$t, Missing> {
+                    self.$field.as_ref().ok_or(Missing { what: $api })
+                }
+            )*
+        }
+    };
+}
 
 /// Everything one scan knows about a host.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +78,13 @@ pub struct Facts {
     /// `DOCKER_*` variables set for every login in `/etc/environment` (names and values; nothing else kept).
     #[serde(default = "not_collected")]
     pub docker_environment: Fact<BTreeMap<String, String>>,
+    /// Host processes that matter to the rules (containerd, kubelet, cri-dockerd, auditd, ...), found in one
+    /// pass over `/proc`.
+    #[serde(default = "not_collected")]
+    pub processes: Fact<Vec<HostProcess>>,
+    /// Vulnerability scan reports supplied with `--image-scan` (Trivy or Grype JSON); empty when none was.
+    #[serde(default)]
+    pub image_scans: Vec<ImageScan>,
 }
 
 /// Default for facts added after a facts file was written: not collected, so rules report it.
@@ -76,6 +129,19 @@ pub struct HostFacts {
     pub kernel: Option<String>,
 }
 
+/// One host process the rules care about.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostProcess {
+    pub pid: u32,
+    /// The program's file name (`kubelet`, `cri-dockerd`, `containerd`, `auditd`).
+    pub name: String,
+    /// `/proc/<pid>/cmdline`.
+    pub argv: Vec<String>,
+    /// When the process started (unix seconds), from `/proc/<pid>/stat` and the boot time.
+    #[serde(default)]
+    pub started_at: Option<i64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DockerFacts {
     pub version: VersionFacts,
@@ -88,16 +154,14 @@ pub struct DockerFacts {
     pub images: Vec<ImageFacts>,
     #[serde(default)]
     pub image_errors: Vec<ImageError>,
-    /// Number of images on the host (from the image list).
-    pub image_count: u64,
     /// Every image on the host, from the image list.
-    #[serde(default)]
-    pub image_list: Vec<ImageSummaryFacts>,
+    #[serde(default = "not_collected")]
+    pub image_list: Fact<Vec<ImageSummaryFacts>>,
     pub networks: Fact<Vec<NetworkFacts>>,
     /// Names of swarm secrets; asked only on swarm managers (`None` elsewhere).
     #[serde(default)]
     pub swarm_secrets: Option<Fact<Vec<String>>>,
-    /// Running containers' processes found under `/proc` (`None` when `/proc` could not be read).
+    /// Why the processes of running containers could not be read from `/proc`, when they could not.
     #[serde(default)]
     pub processes_error: Option<String>,
 }
@@ -106,91 +170,144 @@ pub struct DockerFacts {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageSummaryFacts {
     pub id: String,
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
     /// Unix seconds.
-    pub created: i64,
-    pub size: i64,
+    pub created: Option<i64>,
+    pub size: Option<i64>,
 }
+
+collected!(ImageSummaryFacts {
+    tags: Vec<String> => "RepoTags",
+    created: i64 => "Created",
+    size: i64 => "Size",
+});
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VersionFacts {
-    pub version: String,
-    pub api_version: String,
-    pub os: String,
-    pub arch: String,
-    pub kernel: String,
-    pub experimental: bool,
+    pub version: Option<String>,
+    pub api_version: Option<String>,
+    pub os: Option<String>,
+    pub arch: Option<String>,
+    pub kernel: Option<String>,
+    pub experimental: Option<bool>,
     /// Component name and version (Engine, containerd, runc, docker-init).
-    #[serde(default)]
-    pub components: BTreeMap<String, String>,
+    pub components: Option<BTreeMap<String, String>>,
 }
+
+collected!(VersionFacts {
+    version: String => "Version",
+    api_version: String => "ApiVersion",
+    os: String => "Os",
+    arch: String => "Arch",
+    kernel: String => "KernelVersion",
+    experimental: bool => "Experimental",
+    components: BTreeMap<String, String> => "Components",
+});
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InfoFacts {
-    pub name: String,
-    pub operating_system: String,
-    pub kernel_version: String,
-    pub architecture: String,
-    pub docker_root_dir: String,
-    pub driver: String,
-    pub logging_driver: String,
-    pub cgroup_driver: String,
-    pub cgroup_version: String,
+    pub name: Option<String>,
+    pub operating_system: Option<String>,
+    pub kernel_version: Option<String>,
+    pub architecture: Option<String>,
+    pub docker_root_dir: Option<String>,
+    pub driver: Option<String>,
+    pub logging_driver: Option<String>,
+    pub cgroup_driver: Option<String>,
+    pub cgroup_version: Option<String>,
     /// Raw `SecurityOptions`, e.g. `name=apparmor`, `name=seccomp,profile=builtin`, `name=userns`.
-    pub security_options: Vec<String>,
-    pub live_restore: bool,
-    pub experimental: bool,
+    pub security_options: Option<Vec<String>>,
+    pub live_restore: Option<bool>,
+    pub experimental: Option<bool>,
+    /// `Debug`: the daemon runs with debug logging (`-D`, `--debug`, `"debug": true`).
+    pub debug: Option<bool>,
     /// `RegistryConfig.InsecureRegistryCIDRs`.
-    pub insecure_registry_cidrs: Vec<String>,
+    pub insecure_registry_cidrs: Option<Vec<String>>,
     /// Names of `RegistryConfig.IndexConfigs` whose `Secure` is false.
-    pub insecure_registries: Vec<String>,
+    pub insecure_registries: Option<Vec<String>>,
     /// `Plugins.Authorization`.
-    pub authorization_plugins: Vec<String>,
-    pub containers: u64,
-    pub containers_running: u64,
-    pub images: u64,
-    pub swarm: SwarmFacts,
+    pub authorization_plugins: Option<Vec<String>>,
+    pub containers: Option<u64>,
+    pub containers_running: Option<u64>,
+    pub images: Option<u64>,
+    pub swarm: Option<SwarmFacts>,
 }
+
+collected!(InfoFacts {
+    name: String => "Name",
+    operating_system: String => "OperatingSystem",
+    kernel_version: String => "KernelVersion",
+    architecture: String => "Architecture",
+    docker_root_dir: String => "DockerRootDir",
+    driver: String => "Driver",
+    logging_driver: String => "LoggingDriver",
+    cgroup_driver: String => "CgroupDriver",
+    cgroup_version: String => "CgroupVersion",
+    security_options: Vec<String> => "SecurityOptions",
+    live_restore: bool => "LiveRestoreEnabled",
+    experimental: bool => "ExperimentalBuild",
+    debug: bool => "Debug",
+    insecure_registry_cidrs: Vec<String> => "RegistryConfig.InsecureRegistryCIDRs",
+    insecure_registries: Vec<String> => "RegistryConfig.IndexConfigs",
+    authorization_plugins: Vec<String> => "Plugins.Authorization",
+    containers: u64 => "Containers",
+    containers_running: u64 => "ContainersRunning",
+    images: u64 => "Images",
+    swarm: SwarmFacts => "Swarm",
+});
 
 impl InfoFacts {
     /// Whether `SecurityOptions` names the option (`apparmor`, `selinux`, `userns`, `rootless`, `seccomp`).
-    pub fn has_security_option(&self, name: &str) -> bool {
-        self.security_options.iter().any(|o| {
+    pub fn has_security_option(&self, name: &str) -> Result<bool, Missing> {
+        Ok(self.security_options()?.iter().any(|o| {
             o.split(',')
                 .any(|kv| kv == format!("name={name}") || kv == name)
-        })
+        }))
     }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SwarmFacts {
-    /// `LocalNodeState`: `inactive`, `pending`, `active`, `error` or `locked` (empty when unknown).
-    pub state: String,
-    pub node_id: String,
-    pub node_addr: String,
+    /// `LocalNodeState`: `inactive`, `pending`, `active`, `error` or `locked`.
+    pub state: Option<String>,
+    pub node_id: Option<String>,
+    pub node_addr: Option<String>,
     /// The node is a manager (`ControlAvailable`).
-    pub is_manager: bool,
+    pub is_manager: Option<bool>,
+    /// Only visible on managers.
     pub managers: Option<u64>,
+    /// Only visible on managers.
     pub nodes: Option<u64>,
     /// `Cluster.Spec.EncryptionConfig.AutoLockManagers`, only visible on managers.
     pub autolock_managers: Option<bool>,
     /// `Cluster.Spec.CAConfig.NodeCertExpiry` in seconds, only visible on managers.
-    #[serde(default)]
     pub node_cert_expiry_secs: Option<i64>,
     /// `Cluster.RootRotationInProgress`, only visible on managers.
-    #[serde(default)]
     pub root_rotation_in_progress: Option<bool>,
     /// `Cluster.DataPathPort`, only visible on managers.
-    #[serde(default)]
     pub data_path_port: Option<u32>,
 }
 
+collected!(SwarmFacts {
+    state: String => "Swarm.LocalNodeState",
+    node_id: String => "Swarm.NodeID",
+    node_addr: String => "Swarm.NodeAddr",
+    is_manager: bool => "Swarm.ControlAvailable",
+    managers: u64 => "Swarm.Managers",
+    nodes: u64 => "Swarm.Nodes",
+    autolock_managers: bool => "Swarm.Cluster.Spec.EncryptionConfig.AutoLockManagers",
+    node_cert_expiry_secs: i64 => "Swarm.Cluster.Spec.CAConfig.NodeCertExpiry",
+    root_rotation_in_progress: bool => "Swarm.Cluster.RootRotationInProgress",
+    data_path_port: u32 => "Swarm.Cluster.DataPathPort",
+});
+
 impl SwarmFacts {
-    pub fn active(&self) -> bool {
-        matches!(
-            self.state.as_str(),
+    /// The node takes part in a swarm (any state but `inactive`).
+    pub fn active(&self) -> Result<bool, Missing> {
+        Ok(matches!(
+            self.state()?.as_str(),
             "active" | "locked" | "pending" | "error"
-        )
+        ))
     }
 }
 
@@ -214,71 +331,164 @@ pub struct ContainerFacts {
     /// Without the leading slash.
     pub name: String,
     /// The image as the container names it (`Config.Image`).
-    pub image: String,
-    pub image_id: String,
+    pub image: Option<String>,
+    pub image_id: Option<String>,
+    /// `Created` (RFC 3339).
+    pub created: Option<String>,
     /// `State.Status`: created, running, paused, restarting, removing, exited, dead.
-    pub state: String,
-    pub running: bool,
+    pub state: Option<String>,
+    pub running: Option<bool>,
+    /// `State.Pid`: 0 when the container is not running.
     pub pid: Option<i64>,
-    pub labels: BTreeMap<String, String>,
+    /// `State.StartedAt` (RFC 3339; `0001-01-01T00:00:00Z` when never started).
+    pub started_at: Option<String>,
+    pub labels: Option<BTreeMap<String, String>>,
     /// `Config.User` (empty when unset).
-    pub user: String,
-    /// `Config.Healthcheck.Test`, as merged from the image and the run options.
+    pub user: Option<String>,
+    /// `Config.Healthcheck.Test`, as merged from the image and the run options; empty when none is set.
     pub healthcheck: Option<Vec<String>>,
-    /// `State.Health.Status`.
+    /// `State.Health.Status`; empty when the container has no health check.
     pub health_status: Option<String>,
-    pub privileged: bool,
-    pub network_mode: String,
-    pub pid_mode: String,
-    pub ipc_mode: String,
-    pub uts_mode: String,
-    pub userns_mode: String,
-    pub cgroup_parent: String,
-    pub cap_add: Vec<String>,
-    pub cap_drop: Vec<String>,
-    pub security_opt: Vec<String>,
-    pub apparmor_profile: String,
-    pub process_label: String,
-    pub mount_label: String,
+    pub privileged: Option<bool>,
+    pub network_mode: Option<String>,
+    pub pid_mode: Option<String>,
+    pub ipc_mode: Option<String>,
+    pub uts_mode: Option<String>,
+    pub userns_mode: Option<String>,
+    pub cgroup_parent: Option<String>,
+    pub cap_add: Option<Vec<String>>,
+    pub cap_drop: Option<Vec<String>>,
+    pub security_opt: Option<Vec<String>>,
+    pub apparmor_profile: Option<String>,
+    pub process_label: Option<String>,
+    pub mount_label: Option<String>,
     /// `HostConfig.Memory` in bytes; 0 = unlimited.
-    pub memory: i64,
-    /// `HostConfig.PidsLimit`; `None`, 0 or -1 = unlimited.
+    pub memory: Option<i64>,
+    /// `HostConfig.PidsLimit`; 0 or -1 = unlimited (the API's `null` is recorded as 0).
     pub pids_limit: Option<i64>,
-    pub readonly_rootfs: bool,
-    pub restart_policy: RestartPolicy,
+    pub readonly_rootfs: Option<bool>,
+    pub restart_policy: Option<RestartPolicy>,
     /// Published ports: configured (`HostConfig.PortBindings`) and actual (`NetworkSettings.Ports`).
-    pub ports: Vec<PortBinding>,
+    pub ports: Option<Vec<PortBinding>>,
     /// `HostConfig.PublishAllPorts` (`-P`).
-    pub publish_all_ports: bool,
-    pub mounts: Vec<MountFacts>,
-    pub devices: Vec<DeviceFacts>,
+    pub publish_all_ports: Option<bool>,
+    pub mounts: Option<Vec<MountFacts>>,
+    pub devices: Option<Vec<DeviceFacts>>,
     /// Names of the networks the container is attached to.
-    pub networks: Vec<String>,
+    pub networks: Option<Vec<String>>,
     /// `HostConfig.CpuShares`; 0 = the default (1024).
-    #[serde(default)]
-    pub cpu_shares: i64,
+    pub cpu_shares: Option<i64>,
     /// `HostConfig.Ulimits` as `name=soft:hard`.
-    #[serde(default)]
-    pub ulimits: Vec<String>,
+    pub ulimits: Option<Vec<String>>,
     /// Exec sessions the daemon still remembers (`ExecIDs`, each inspected).
-    #[serde(default)]
-    pub execs: Vec<ExecFacts>,
-    /// Process names (`comm`) of a running container, read from the host's `/proc`; `None` when not
-    /// running or not collected.
-    #[serde(default)]
+    pub execs: Option<Vec<ExecFacts>>,
+    /// Process names (`comm`) of the container, read from the host's `/proc`; empty when not running.
     pub processes: Option<Vec<String>>,
+    /// `GraphDriver`: the storage driver and its directories (overlay2: `LowerDir`, `UpperDir`, ...).
+    pub graph_driver: Option<GraphDriver>,
+    /// The accounts of the container's own `/etc/passwd`, read from its filesystem layers under the root;
+    /// asked only when the container's user is a name that needs resolving.
+    pub accounts: Option<Fact<Vec<Account>>>,
+    /// The user ids of the container's main process (`/proc/<pid>/status`, `/proc/<pid>/uid_map`);
+    /// asked only for running containers.
+    pub process_user: Option<Fact<ProcessUser>>,
+}
+
+collected!(ContainerFacts {
+    image: String => "Config.Image",
+    image_id: String => "Image",
+    created: String => "Created",
+    state: String => "State.Status",
+    running: bool => "State.Running",
+    pid: i64 => "State.Pid",
+    started_at: String => "State.StartedAt",
+    labels: BTreeMap<String, String> => "Config.Labels",
+    user: String => "Config.User",
+    healthcheck: Vec<String> => "Config.Healthcheck",
+    health_status: String => "State.Health",
+    privileged: bool => "HostConfig.Privileged",
+    network_mode: String => "HostConfig.NetworkMode",
+    pid_mode: String => "HostConfig.PidMode",
+    ipc_mode: String => "HostConfig.IpcMode",
+    uts_mode: String => "HostConfig.UTSMode",
+    userns_mode: String => "HostConfig.UsernsMode",
+    cgroup_parent: String => "HostConfig.CgroupParent",
+    cap_add: Vec<String> => "HostConfig.CapAdd",
+    cap_drop: Vec<String> => "HostConfig.CapDrop",
+    security_opt: Vec<String> => "HostConfig.SecurityOpt",
+    apparmor_profile: String => "AppArmorProfile",
+    process_label: String => "ProcessLabel",
+    mount_label: String => "MountLabel",
+    memory: i64 => "HostConfig.Memory",
+    pids_limit: i64 => "HostConfig.PidsLimit",
+    readonly_rootfs: bool => "HostConfig.ReadonlyRootfs",
+    restart_policy: RestartPolicy => "HostConfig.RestartPolicy",
+    ports: Vec<PortBinding> => "HostConfig.PortBindings / NetworkSettings.Ports",
+    publish_all_ports: bool => "HostConfig.PublishAllPorts",
+    mounts: Vec<MountFacts> => "Mounts",
+    devices: Vec<DeviceFacts> => "HostConfig.Devices",
+    networks: Vec<String> => "NetworkSettings.Networks",
+    cpu_shares: i64 => "HostConfig.CpuShares",
+    ulimits: Vec<String> => "HostConfig.Ulimits",
+    execs: Vec<ExecFacts> => "ExecIDs",
+    processes: Vec<String> => "the container's processes in /proc",
+});
+
+impl ContainerFacts {
+    /// The container is running (or paused or restarting: it has processes).
+    pub fn is_running(&self) -> Result<bool, Missing> {
+        self.running().copied()
+    }
+
+    /// The label's value, when the container has it.
+    pub fn label(&self, key: &str) -> Result<Option<&str>, Missing> {
+        Ok(self.labels()?.get(key).map(String::as_str))
+    }
+}
+
+/// Where a container's filesystem lives.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GraphDriver {
+    pub name: String,
+    pub data: BTreeMap<String, String>,
+}
+
+/// One account of a container's `/etc/passwd`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// The user ids of a container's main process.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProcessUser {
+    pub pid: i64,
+    /// Effective uid as the host sees it (`/proc/<pid>/status`, `Uid:` second field).
+    pub host_euid: u32,
+    /// Effective uid inside the container's user namespace (translated through `/proc/<pid>/uid_map`);
+    /// `None` when the uid has no mapping.
+    pub euid: Option<u32>,
 }
 
 /// One `docker exec` session.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExecFacts {
     pub id: String,
-    pub privileged: bool,
+    pub privileged: Option<bool>,
     /// `ProcessConfig.User` (empty = the container's user).
-    pub user: String,
-    pub command: String,
-    pub running: bool,
+    pub user: Option<String>,
+    pub command: Option<String>,
+    pub running: Option<bool>,
 }
+
+collected!(ExecFacts {
+    privileged: bool => "ProcessConfig.privileged",
+    user: String => "ProcessConfig.user",
+    command: String => "ProcessConfig.entrypoint",
+    running: bool => "Running",
+});
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RestartPolicy {
@@ -292,57 +502,132 @@ pub struct PortBinding {
     /// e.g. `80/tcp`.
     pub container_port: String,
     /// Empty means all interfaces.
-    pub host_ip: String,
-    pub host_port: String,
+    pub host_ip: Option<String>,
+    pub host_port: Option<String>,
 }
+
+collected!(PortBinding {
+    host_ip: String => "HostIp",
+    host_port: String => "HostPort",
+});
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MountFacts {
     /// `bind`, `volume`, `tmpfs`, `npipe`, `cluster`.
-    pub kind: String,
+    pub kind: Option<String>,
     /// Host path for binds; volume path for volumes.
-    pub source: String,
+    pub source: Option<String>,
     pub destination: String,
-    pub rw: bool,
+    pub rw: Option<bool>,
     /// `rprivate`, `private`, `shared`, `rshared`, `slave`, `rslave` or empty.
-    pub propagation: String,
+    pub propagation: Option<String>,
 }
+
+collected!(MountFacts {
+    kind: String => "Mounts[].Type",
+    source: String => "Mounts[].Source",
+    rw: bool => "Mounts[].RW",
+    propagation: String => "Mounts[].Propagation",
+});
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceFacts {
     pub path_on_host: String,
-    pub path_in_container: String,
-    pub cgroup_permissions: String,
+    pub path_in_container: Option<String>,
+    pub cgroup_permissions: Option<String>,
 }
 
-/// One image, from one `GET /images/{id}/json`.
+collected!(DeviceFacts {
+    path_in_container: String => "Devices[].PathInContainer",
+    cgroup_permissions: String => "Devices[].CgroupPermissions",
+});
+
+/// One image, from one `GET /images/{id}/json` and one `GET /images/{id}/history`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageFacts {
     pub id: String,
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
     /// `Config.User`.
-    pub user: String,
-    /// `Config.Healthcheck.Test`.
+    pub user: Option<String>,
+    /// `Config.Healthcheck.Test`; empty when none is set.
     pub healthcheck: Option<Vec<String>>,
-    pub created: String,
-    /// Names (never values) of the image's `Config.Env` variables.
-    #[serde(default)]
-    pub env_names: Vec<String>,
+    pub created: Option<String>,
+    /// `Config.Env` as `NAME=value` (values may be secrets: shown only masked).
+    pub env: Option<Vec<String>>,
+    /// `Config.Labels`.
+    pub labels: Option<BTreeMap<String, String>>,
     /// `CreatedBy` of each history entry, newest first.
-    #[serde(default)]
-    pub history: Vec<String>,
-    #[serde(default)]
-    pub repo_digests: Vec<String>,
+    pub history: Option<Vec<String>>,
+    pub repo_digests: Option<Vec<String>>,
+}
+
+collected!(ImageFacts {
+    tags: Vec<String> => "RepoTags",
+    user: String => "Config.User",
+    healthcheck: Vec<String> => "Config.Healthcheck",
+    created: String => "Created",
+    env: Vec<String> => "Config.Env",
+    labels: BTreeMap<String, String> => "Config.Labels",
+    history: Vec<String> => "the image history",
+    repo_digests: Vec<String> => "RepoDigests",
+});
+
+impl ImageFacts {
+    /// `Config.Env` split into names and values.
+    pub fn env_vars(&self) -> Result<Vec<(&str, &str)>, Missing> {
+        Ok(self
+            .env()?
+            .iter()
+            .map(|kv| kv.split_once('=').unwrap_or((kv.as_str(), "")))
+            .collect())
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NetworkFacts {
     pub id: String,
     pub name: String,
-    pub driver: String,
-    pub scope: String,
-    pub internal: bool,
-    pub options: BTreeMap<String, String>,
+    pub driver: Option<String>,
+    pub scope: Option<String>,
+    pub internal: Option<bool>,
+    pub options: Option<BTreeMap<String, String>>,
+}
+
+collected!(NetworkFacts {
+    driver: String => "Driver",
+    scope: String => "Scope",
+    internal: bool => "Internal",
+    options: BTreeMap<String, String> => "Options",
+});
+
+/// A vulnerability scanner's report on one image, supplied with `--image-scan FILE`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImageScan {
+    /// The file it was read from.
+    pub source: String,
+    /// `trivy` or `grype`.
+    pub scanner: String,
+    /// When the scan ran (RFC 3339), when the report says.
+    pub scanned_at: Option<String>,
+    /// The image as the report names it.
+    pub artifact: String,
+    /// Image id (`sha256:...`) the report names, when it does.
+    pub image_id: Option<String>,
+    pub repo_digests: Vec<String>,
+    pub repo_tags: Vec<String>,
+    /// Every vulnerability the report lists.
+    pub vulnerabilities: Vec<Vulnerability>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vulnerability {
+    pub id: String,
+    pub package: String,
+    pub installed: String,
+    /// The version that fixes it; empty when no fix is available.
+    pub fixed: String,
+    /// `CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `NEGLIGIBLE` or `UNKNOWN`.
+    pub severity: String,
 }
 
 /// The running dockerd and its configuration file.
@@ -362,6 +647,9 @@ pub struct DaemonProcess {
     /// The executable (`/proc/<pid>/exe`), when readable.
     #[serde(default)]
     pub exe: Option<String>,
+    /// When the process started (unix seconds), from `/proc/<pid>/stat` and the boot time.
+    #[serde(default)]
+    pub started_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -400,6 +688,9 @@ pub struct FileStat {
     pub user: Option<String>,
     /// The group name from the host's `/etc/group`, when it has one.
     pub group: Option<String>,
+    /// Last modification (unix seconds).
+    #[serde(default)]
+    pub mtime: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -414,6 +705,9 @@ pub struct AuditFacts {
 pub struct AuditFile {
     pub path: String,
     pub lines: Fact<Vec<String>>,
+    /// Last modification (unix seconds).
+    #[serde(default)]
+    pub mtime: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -421,6 +715,12 @@ pub struct MountPoint {
     pub mount_point: String,
     pub fs_type: String,
     pub source: String,
+    /// `major:minor` of the filesystem's device.
+    #[serde(default)]
+    pub dev: Option<String>,
+    /// The directory of that filesystem mounted here (`/` unless it is a bind mount of a sub-directory).
+    #[serde(default)]
+    pub root: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -467,11 +767,32 @@ mod tests {
     #[test]
     fn security_options() {
         let info = InfoFacts {
-            security_options: vec!["name=seccomp,profile=builtin".into(), "name=userns".into()],
+            security_options: Some(vec![
+                "name=seccomp,profile=builtin".into(),
+                "name=userns".into(),
+            ]),
             ..Default::default()
         };
-        assert!(info.has_security_option("userns"));
-        assert!(info.has_security_option("seccomp"));
-        assert!(!info.has_security_option("apparmor"));
+        assert!(info.has_security_option("userns").unwrap());
+        assert!(info.has_security_option("seccomp").unwrap());
+        assert!(!info.has_security_option("apparmor").unwrap());
+        let err = InfoFacts::default()
+            .has_security_option("seccomp")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "SecurityOptions was not collected (the Docker API did not return it)"
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_errors_not_defaults() {
+        let c = ContainerFacts::default();
+        assert_eq!(c.privileged().unwrap_err().what, "HostConfig.Privileged");
+        let c = ContainerFacts {
+            privileged: Some(true),
+            ..Default::default()
+        };
+        assert_eq!(c.privileged(), Ok(&true));
     }
 }
