@@ -108,6 +108,7 @@ pub async fn collect(opts: &CollectOptions) -> Result<Facts, CollectError> {
         docker_group: fs.docker_group(),
         docker_environment: fs.docker_environment(),
         processes: scan.processes.clone(),
+        kubelet_pods: kubelet_pods(&fs, &scan.processes),
         image_scans: Vec::new(),
     };
     attach_container_host_facts(&fs, &scan, &mut facts);
@@ -163,6 +164,48 @@ fn attach_container_host_facts(fs: &HostFs, scan: &host::ProcScan, facts: &mut F
                 None => Fact::Error("the API did not say where the container's filesystem is (GraphDriver)".into()),
             });
         }
+    }
+}
+
+/// The pod uids a running kubelet keeps under its root directory (`--root-dir`, default
+/// `/var/lib/kubelet`): `Ok(None)` when no kubelet runs.
+fn kubelet_pods(fs: &HostFs, processes: &Fact<Vec<HostProcess>>) -> Fact<Option<Vec<String>>> {
+    let procs = match processes {
+        Fact::Ok(p) => p,
+        Fact::Error(e) => return Fact::Error(e.clone()),
+    };
+    let Some(kubelet) = procs
+        .iter()
+        .find(|p| matches!(p.name.as_str(), "kubelet" | "k3s" | "k3s-agent"))
+    else {
+        return Fact::Ok(None);
+    };
+    let mut root = "/var/lib/kubelet".to_string();
+    let mut args = kubelet.argv.iter();
+    while let Some(a) = args.next() {
+        if let Some(v) = a.strip_prefix("--root-dir=") {
+            root = v.to_string();
+        } else if a == "--root-dir" {
+            if let Some(v) = args.next() {
+                root = v.clone();
+            }
+        }
+    }
+    let dir = format!("{}/pods", root.trim_end_matches('/'));
+    let resolved = match fs.resolve(&dir, true) {
+        Ok(p) => p,
+        Err(e) => return Fact::Error(format!("cannot resolve {dir}: {e}")),
+    };
+    match std::fs::read_dir(&resolved) {
+        Ok(entries) => {
+            let mut uids: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .collect();
+            uids.sort();
+            Fact::Ok(Some(uids))
+        }
+        Err(e) => Fact::Error(format!("cannot list {dir}: {e}")),
     }
 }
 

@@ -82,6 +82,9 @@ pub struct Facts {
     /// pass over `/proc`.
     #[serde(default = "not_collected")]
     pub processes: Fact<Vec<HostProcess>>,
+    /// The pod uids the kubelet keeps (`<kubelet root>/pods/<uid>`); `Ok(None)` when no kubelet runs.
+    #[serde(default = "not_collected")]
+    pub kubelet_pods: Fact<Option<Vec<String>>>,
     /// Vulnerability scan reports supplied with `--image-scan` (Trivy or Grype JSON); empty when none was.
     #[serde(default)]
     pub image_scans: Vec<ImageScan>,

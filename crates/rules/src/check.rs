@@ -276,20 +276,25 @@ pub fn audit_watch_any(ctx: &Ctx, paths: &[String], label: &str) -> Outcome {
     )
 }
 
+/// What a per-container check returns: the container's status and the evidence (the offending value on
+/// failure), or why it could not be assessed (a fact that was not collected), which makes the target `error`.
+pub type Verdict = Result<(Status, String), String>;
+
 /// Runs `check` on every selected container and aggregates. `check` returns the container's status and
-/// the evidence (the offending value on failure).
+/// the evidence, or `Err` with the reason it could not be assessed (use `?` on the fact accessors:
+/// `c.privileged()?`).
 ///
 /// Containers that were listed but could not be inspected are targets too: `error` with the reason, or
 /// `not_applicable` when they were removed during the scan. They are never silently dropped.
-pub fn per_container(ctx: &Ctx, check: impl Fn(&ContainerFacts) -> (Status, String)) -> Outcome {
+pub fn per_container(ctx: &Ctx, check: impl Fn(&ContainerFacts) -> Verdict) -> Outcome {
     match ctx.containers() {
         Err(e) => Outcome::error(e),
         Ok(cs) => {
             let mut targets: Vec<Target> = cs
                 .iter()
-                .map(|c| {
-                    let (status, detail) = check(c);
-                    container_target(c, status, detail)
+                .map(|c| match check(c) {
+                    Ok((status, detail)) => container_target(c, status, detail),
+                    Err(why) => container_target(c, Status::Error, why),
                 })
                 .collect();
             targets.extend(ctx.uninspected_containers().map(|e| {
@@ -306,7 +311,7 @@ pub fn per_container(ctx: &Ctx, check: impl Fn(&ContainerFacts) -> (Status, Stri
                     e.error.clone(),
                 )
             }));
-            Outcome::aggregate(targets, "container", "no containers to assess")
+            Outcome::aggregate(targets, "container", ctx.no_containers_reason())
         }
     }
 }
@@ -327,9 +332,9 @@ pub fn is_root_user(user: &str) -> bool {
     name.is_empty() || name == "root" || name.parse::<u32>() == Ok(0)
 }
 
-/// `Ok` with `pass`/`fail` status from a condition: small sugar for per-container checks.
-pub fn verdict(ok: bool, detail: impl Into<String>) -> (Status, String) {
-    (if ok { Status::Pass } else { Status::Fail }, detail.into())
+/// `pass`/`fail` from a condition: small sugar for per-container checks.
+pub fn verdict(ok: bool, detail: impl Into<String>) -> Verdict {
+    Ok((if ok { Status::Pass } else { Status::Fail }, detail.into()))
 }
 
 #[cfg(test)]
@@ -404,7 +409,7 @@ mod per_container_tests {
         let mut f = compliant_host();
         errors(&mut f, "inspect failed: timeout");
         let ctx = crate::Ctx::new(&f, Default::default());
-        let out = per_container(&ctx, |_| (Status::Pass, "ok".into()));
+        let out = per_container(&ctx, |_| Ok((Status::Pass, "ok".into())));
         assert_eq!(out.status, Status::Error);
         assert!(out
             .targets
@@ -417,9 +422,9 @@ mod per_container_tests {
         let mut f = compliant_host();
         errors(&mut f, "removed during the scan");
         let ctx = crate::Ctx::new(&f, Default::default());
-        let out = per_container(&ctx, |_| (Status::Pass, "ok".into()));
+        let out = per_container(&ctx, |_| Ok((Status::Pass, "ok".into())));
         assert_eq!(out.status, Status::Pass);
-        let out = per_container(&ctx, |_| (Status::Fail, "bad".into()));
+        let out = per_container(&ctx, |_| Ok((Status::Fail, "bad".into())));
         assert_eq!(out.status, Status::Fail);
     }
 }

@@ -3,16 +3,60 @@
 use dockguard_facts::{ContainerFacts, DaemonConfig, DockerFacts, Facts, FileFact, ImageFacts};
 use serde::{Deserialize, Serialize};
 
-/// Label prefix that marks containers managed by Kubernetes.
+/// Label prefix that Kubernetes (through cri-dockerd or the old dockershim) puts on the containers it runs.
 pub const KUBERNETES_LABEL_PREFIX: &str = "io.kubernetes.";
+/// The label with the pod's uid.
+pub const KUBERNETES_POD_UID: &str = "io.kubernetes.pod.uid";
 
-/// The orchestrator that manages this host's containers, when one does.
+/// The orchestrator that runs on this host, the evidence for it, and the containers it manages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Orchestrator {
     /// `kubernetes`.
     pub name: String,
-    /// How many containers carry its labels.
-    pub containers: usize,
+    /// What shows that it runs here (its processes).
+    pub evidence: String,
+    /// Ids of the containers it manages (skipped unless `--include-orchestrated`).
+    pub managed: Vec<String>,
+}
+
+/// A container that carries orchestrator labels without evidence that the orchestrator manages it: it is
+/// assessed like any other, and the report says it claims to be managed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrchestratorClaim {
+    pub id: String,
+    pub name: String,
+    /// Why the claim was not accepted.
+    pub why: String,
+}
+
+/// Who runs Kubernetes here, from the host's processes: a kubelet, with cri-dockerd (Kubernetes 1.24+) or
+/// the kubelet's own dockershim (`--container-runtime=docker`, before 1.24) connecting it to Docker.
+/// `Ok(None)` when no kubelet runs; `Err` when the host's processes could not be read.
+pub fn kubernetes_evidence(facts: &Facts) -> Result<Option<String>, String> {
+    let procs = facts
+        .processes
+        .as_result()
+        .map_err(|e| format!("the host's processes could not be read: {e}"))?;
+    let find = |n: &str| procs.iter().find(|p| p.name == n);
+    let Some(kubelet) = find("kubelet").or_else(|| find("k3s")).or_else(|| find("k3s-agent")) else {
+        return Ok(None);
+    };
+    if let Some(cri) = find("cri-dockerd") {
+        return Ok(Some(format!(
+            "{} (pid {}) and cri-dockerd (pid {}) are running",
+            kubelet.name, kubelet.pid, cri.pid
+        )));
+    }
+    let dockershim = kubelet
+        .argv
+        .iter()
+        .any(|a| a == "--container-runtime=docker" || a == "--docker");
+    Ok(dockershim.then(|| {
+        format!(
+            "{} (pid {}) runs with the Docker runtime (dockershim)",
+            kubelet.name, kubelet.pid
+        )
+    }))
 }
 
 /// Options that change how rules are evaluated.
@@ -36,6 +80,8 @@ pub struct Thresholds {
     pub max_image_age_days: u64,
     /// 7.7: longest acceptable swarm node certificate lifetime, in days.
     pub max_node_cert_days: u64,
+    /// 4.4: age in days after which a vulnerability scan supplied with `--image-scan` no longer counts.
+    pub max_scan_age_days: u64,
 }
 
 impl Default for Thresholds {
@@ -45,6 +91,7 @@ impl Default for Thresholds {
             max_stopped_containers: 25,
             max_image_age_days: 90,
             max_node_cert_days: 90,
+            max_scan_age_days: 30,
         }
     }
 }
@@ -72,7 +119,7 @@ impl ContainerPattern {
             ContainerPattern::NameOrId(p) => {
                 glob_match(p, &c.name) || (p.len() >= 4 && c.id.starts_with(p.as_str()))
             }
-            ContainerPattern::Label(k, v) => match (c.labels.get(k), v) {
+            ContainerPattern::Label(k, v) => match (c.labels.as_ref().and_then(|l| l.get(k)), v) {
                 (Some(_), None) => true,
                 (Some(actual), Some(want)) => actual == want,
                 (None, _) => false,
@@ -125,7 +172,13 @@ pub struct Ctx<'a> {
     pub facts: &'a Facts,
     /// The effective daemon configuration.
     pub daemon: DaemonConfig,
+    /// The orchestrator running here, when there is evidence of one.
     pub orchestrator: Option<Orchestrator>,
+    /// Containers that carry orchestrator labels but are assessed (no evidence they are managed).
+    pub claims: Vec<OrchestratorClaim>,
+    /// Why orchestrator management could not be established, when it could not (the labelled containers
+    /// are then assessed).
+    pub orchestrator_error: Option<String>,
     pub options: EvalOptions,
     containers: Vec<&'a ContainerFacts>,
 }
@@ -133,34 +186,88 @@ pub struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     pub fn new(facts: &'a Facts, options: EvalOptions) -> Ctx<'a> {
         let daemon = DaemonConfig::from_facts(facts);
-        let (containers, orchestrator) = match facts.docker.ok() {
-            Some(d) => {
-                let k8s = d
-                    .containers
-                    .iter()
-                    .filter(|c| {
-                        c.labels
-                            .keys()
-                            .any(|k| k.starts_with(KUBERNETES_LABEL_PREFIX))
-                    })
-                    .count();
-                let orchestrator = (k8s > 0).then(|| Orchestrator {
-                    name: "kubernetes".into(),
-                    containers: k8s,
-                });
-                let selected = d
-                    .containers
-                    .iter()
-                    .filter(|c| options.containers.admits(c))
-                    .collect();
-                (selected, orchestrator)
+        let mut claims = Vec::new();
+        let mut orchestrator = None;
+        let mut orchestrator_error = None;
+        let mut containers = Vec::new();
+        if let Some(d) = facts.docker.ok() {
+            let labelled: Vec<&ContainerFacts> = d
+                .containers
+                .iter()
+                .filter(|c| {
+                    c.labels
+                        .as_ref()
+                        .is_some_and(|l| l.keys().any(|k| k.starts_with(KUBERNETES_LABEL_PREFIX)))
+                })
+                .collect();
+            let evidence = if labelled.is_empty() {
+                Ok(None)
+            } else {
+                kubernetes_evidence(facts)
+            };
+            let pods = facts.kubelet_pods.as_result();
+            let mut managed = Vec::new();
+            for c in &labelled {
+                let why = match (&evidence, pods) {
+                    (Err(e), _) => Some(format!("cannot tell whether an orchestrator runs here: {e}")),
+                    (Ok(None), _) => Some(
+                        "no kubelet runs on this host (no kubelet process with cri-dockerd or dockershim)"
+                            .to_string(),
+                    ),
+                    (Ok(Some(_)), Err(e)) => Some(format!("the kubelet's pods could not be listed: {e}")),
+                    (Ok(Some(_)), Ok(pods)) => {
+                        let uid = c.labels.as_ref().and_then(|l| l.get(KUBERNETES_POD_UID));
+                        match uid {
+                            None => Some(format!("it has no {KUBERNETES_POD_UID} label")),
+                            Some(_) if !c.name.starts_with("k8s_") => Some(
+                                "its name does not follow the kubelet's k8s_<container>_<pod>_... pattern"
+                                    .to_string(),
+                            ),
+                            Some(uid) if !pods.as_ref().is_some_and(|p| p.contains(uid)) => {
+                                Some(format!("the kubelet has no pod with uid {uid}"))
+                            }
+                            Some(_) => None,
+                        }
+                    }
+                };
+                match why {
+                    None => managed.push(c.id.clone()),
+                    Some(why) => claims.push(OrchestratorClaim {
+                        id: c.id.clone(),
+                        name: c.name.clone(),
+                        why,
+                    }),
+                }
             }
-            None => (Vec::new(), None),
-        };
+            match evidence {
+                Ok(Some(evidence)) => {
+                    orchestrator = Some(Orchestrator {
+                        name: "kubernetes".into(),
+                        evidence,
+                        managed,
+                    })
+                }
+                Ok(None) => {}
+                Err(e) => orchestrator_error = Some(e),
+            }
+            let skipped = |c: &ContainerFacts| {
+                !options.include_orchestrated
+                    && orchestrator
+                        .as_ref()
+                        .is_some_and(|o| o.managed.iter().any(|m| *m == c.id))
+            };
+            containers = d
+                .containers
+                .iter()
+                .filter(|c| options.containers.admits(c) && !skipped(c))
+                .collect();
+        }
         Ctx {
             facts,
             daemon,
             orchestrator,
+            claims,
+            orchestrator_error,
             options,
             containers,
         }
@@ -201,6 +308,48 @@ impl<'a> Ctx<'a> {
             })
     }
 
+    /// The `not_applicable` reason of a container or image rule with nothing to assess.
+    pub fn no_containers_reason(&self) -> String {
+        match (&self.orchestrator, self.managed_containers()) {
+            (Some(o), n) if n > 0 => format!(
+                "no containers to assess: the {n} container{} here {} managed by {} ({}); the Docker \
+                 benchmark does not assess orchestrator-managed containers (--include-orchestrated assesses \
+                 them anyway)",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "is" } else { "are" },
+                o.name,
+                o.evidence
+            ),
+            _ => "no containers to assess".to_string(),
+        }
+    }
+
+    /// Whether the container was created by the dockerd that runs now (after that process started), so that
+    /// the daemon's current defaults (`no-new-privileges`, default ulimits, the seccomp profile, ...) were
+    /// applied to it. `Err` says why it cannot be told.
+    pub fn created_under_running_daemon(&self, c: &ContainerFacts) -> Result<bool, String> {
+        let created = c.created()?;
+        let created = crate::rules::section4::common::parse_rfc3339(created)
+            .ok_or_else(|| format!("Created={created} is not a date"))?;
+        let started = self
+            .facts
+            .daemon
+            .process
+            .as_result()
+            .map_err(|e| format!("when dockerd started is unknown ({e})"))?
+            .started_at
+            .ok_or("when dockerd started is unknown (/proc/<pid>/stat unreadable)")?;
+        Ok(created >= started)
+    }
+
+    /// Containers skipped because the orchestrator running here manages them.
+    pub fn managed_containers(&self) -> usize {
+        match (&self.orchestrator, self.options.include_orchestrated) {
+            (Some(o), false) => o.managed.len(),
+            _ => 0,
+        }
+    }
+
     /// The inspected image a container runs, if it was inspected.
     pub fn image(&self, id: &str) -> Option<&'a ImageFacts> {
         self.facts.docker.ok()?.images.iter().find(|i| i.id == id)
@@ -231,12 +380,12 @@ mod tests {
 
     #[test]
     fn filters() {
-        let mut c = ContainerFacts {
+        let c = ContainerFacts {
             id: "abcdef123456".into(),
             name: "web-1".into(),
+            labels: Some([("tier".to_string(), "front".to_string())].into()),
             ..Default::default()
         };
-        c.labels.insert("tier".into(), "front".into());
         let f = ContainerFilter {
             include: vec![ContainerPattern::parse("label=tier=front")],
             exclude: vec![],

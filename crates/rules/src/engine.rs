@@ -3,7 +3,7 @@
 use crate::context::Ctx;
 use crate::outcome::Outcome;
 use crate::registry::{find, profile_rules};
-use crate::rule::{Profile, Rule, Scope};
+use crate::rule::{Profile, Rule};
 
 /// Which rules to run: ids or prefixes (`5`, `5.1`, `5.31`) to select and to ignore, in the profile's
 /// numbering; prefixed ids and aliases (`cis:5.32`, `cis-1.8:2.8`) select one rule exactly; `level`
@@ -101,16 +101,9 @@ pub fn evaluate(ctx: &Ctx, profile: Profile, selection: &Selection) -> Vec<RuleR
         .collect()
 }
 
+/// Evaluates one rule. Containers that the orchestrator running here manages are not in the context's
+/// selection (see [`Ctx::new`]); every other container is assessed as usual.
 pub fn evaluate_one(ctx: &Ctx, rule: &Rule) -> Outcome {
-    if matches!(rule.scope, Scope::Container | Scope::Image) && !ctx.options.include_orchestrated {
-        if let Some(o) = &ctx.orchestrator {
-            return Outcome::not_applicable(format!(
-                "containers on this host are managed by {} ({} carry its labels); the Docker benchmark does \
-                 not assess orchestrator-managed containers (use --include-orchestrated to assess them anyway)",
-                o.name, o.containers
-            ));
-        }
-    }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (rule.check)(ctx))) {
         Ok(o) => o,
         Err(p) => {

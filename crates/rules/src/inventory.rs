@@ -59,50 +59,62 @@ fn non_empty(s: &str) -> Option<String> {
 impl Inventory {
     pub fn from_facts(f: &Facts) -> Inventory {
         let d = f.docker.ok();
+        let text = |v: Option<&Option<String>>| v.and_then(|v| v.as_deref()).and_then(non_empty);
+        let info = d.map(|d| &d.info);
+        let version = d.map(|d| &d.version);
+        let count = |v: Option<u64>| v.unwrap_or(0);
         Inventory {
             id: INVENTORY_ID.into(),
             title: INVENTORY_TITLE.into(),
-            hostname: d
-                .and_then(|d| non_empty(&d.info.name))
-                .or_else(|| f.host.hostname.clone()),
-            os: d
-                .and_then(|d| non_empty(&d.info.operating_system))
-                .or_else(|| f.host.os.clone()),
-            kernel: d
-                .and_then(|d| non_empty(&d.info.kernel_version))
-                .or_else(|| f.host.kernel.clone()),
-            docker_version: d.and_then(|d| non_empty(&d.version.version)),
-            api_version: d.and_then(|d| non_empty(&d.version.api_version)),
-            components: d.map(|d| d.version.components.clone()).unwrap_or_default(),
-            storage_driver: d.and_then(|d| non_empty(&d.info.driver)),
-            logging_driver: d.and_then(|d| non_empty(&d.info.logging_driver)),
-            cgroup_driver: d.and_then(|d| non_empty(&d.info.cgroup_driver)),
-            docker_root_dir: d.and_then(|d| non_empty(&d.info.docker_root_dir)),
-            security_options: d
-                .map(|d| d.info.security_options.clone())
+            hostname: text(info.map(|i| &i.name)).or_else(|| f.host.hostname.clone()),
+            os: text(info.map(|i| &i.operating_system)).or_else(|| f.host.os.clone()),
+            kernel: text(info.map(|i| &i.kernel_version)).or_else(|| f.host.kernel.clone()),
+            docker_version: text(version.map(|v| &v.version)),
+            api_version: text(version.map(|v| &v.api_version)),
+            components: version
+                .and_then(|v| v.components.clone())
                 .unwrap_or_default(),
-            swarm: d.and_then(|d| non_empty(&d.info.swarm.state)),
+            storage_driver: text(info.map(|i| &i.driver)),
+            logging_driver: text(info.map(|i| &i.logging_driver)),
+            cgroup_driver: text(info.map(|i| &i.cgroup_driver)),
+            docker_root_dir: text(info.map(|i| &i.docker_root_dir)),
+            security_options: info
+                .and_then(|i| i.security_options.clone())
+                .unwrap_or_default(),
+            swarm: info
+                .and_then(|i| i.swarm.as_ref())
+                .and_then(|s| s.state.as_deref())
+                .and_then(non_empty),
             containers: d
-                .map(|d| ContainerCounts {
-                    total: d.info.containers,
-                    running: d.info.containers_running,
-                    stopped: d.info.containers.saturating_sub(d.info.containers_running),
-                    inspected: d.containers.len() as u64,
-                    list: d
-                        .containers
-                        .iter()
-                        .map(|c| InventoryContainer {
-                            id: c.id.clone(),
-                            name: c.name.clone(),
-                            image: c.image.clone(),
-                            state: c.state.clone(),
-                        })
-                        .collect(),
+                .map(|d| {
+                    let total = count(d.info.containers);
+                    let running = count(d.info.containers_running);
+                    ContainerCounts {
+                        total,
+                        running,
+                        stopped: total.saturating_sub(running),
+                        inspected: d.containers.len() as u64,
+                        list: d
+                            .containers
+                            .iter()
+                            .map(|c| InventoryContainer {
+                                id: c.id.clone(),
+                                name: c.name.clone(),
+                                image: c.image.clone().unwrap_or_default(),
+                                state: c.state.clone().unwrap_or_default(),
+                            })
+                            .collect(),
+                    }
                 })
                 .unwrap_or_default(),
             images: d
                 .map(|d| ImageCounts {
-                    total: d.image_count,
+                    total: d
+                        .image_list
+                        .ok()
+                        .map(|l| l.len() as u64)
+                        .or(d.info.images)
+                        .unwrap_or(0),
                     in_use: d.images.len() as u64,
                 })
                 .unwrap_or_default(),

@@ -24,6 +24,7 @@ pub fn file(mode: u32) -> FileFact {
         mode,
         user: Some("root".into()),
         group: Some("root".into()),
+        mtime: Some(FILES_MODIFIED),
     })
 }
 
@@ -56,57 +57,69 @@ pub fn container(name: &str) -> ContainerFacts {
             name.bytes().map(|b| format!("{b:02x}")).collect::<String>()
         ),
         name: name.into(),
-        image: "app:1.0".into(),
-        image_id: "sha256:app".into(),
-        state: "running".into(),
-        running: true,
+        image: Some("app:1.0".into()),
+        image_id: Some("sha256:app".into()),
+        created: Some(CONTAINER_CREATED.into()),
+        state: Some("running".into()),
+        running: Some(true),
         pid: Some(4242),
-        labels: BTreeMap::new(),
-        user: "1000:1000".into(),
+        started_at: Some(CONTAINER_CREATED.into()),
+        labels: Some(BTreeMap::new()),
+        user: Some("1000:1000".into()),
         healthcheck: Some(vec!["CMD-SHELL".into(), "true".into()]),
         health_status: Some("healthy".into()),
-        privileged: false,
-        network_mode: "app-net".into(),
-        pid_mode: String::new(),
-        ipc_mode: "private".into(),
-        uts_mode: String::new(),
-        userns_mode: String::new(),
-        cgroup_parent: String::new(),
-        cap_add: vec![],
-        cap_drop: vec!["ALL".into()],
-        security_opt: vec![
+        privileged: Some(false),
+        network_mode: Some("app-net".into()),
+        pid_mode: Some(String::new()),
+        ipc_mode: Some("private".into()),
+        uts_mode: Some(String::new()),
+        userns_mode: Some(String::new()),
+        cgroup_parent: Some(String::new()),
+        cap_add: Some(vec![]),
+        cap_drop: Some(vec!["ALL".into()]),
+        security_opt: Some(vec![
             "no-new-privileges:true".into(),
             "apparmor=docker-default".into(),
-        ],
-        apparmor_profile: "docker-default".into(),
-        process_label: String::new(),
-        mount_label: String::new(),
-        memory: 256 * 1024 * 1024,
+        ]),
+        apparmor_profile: Some("docker-default".into()),
+        process_label: Some(String::new()),
+        mount_label: Some(String::new()),
+        memory: Some(256 * 1024 * 1024),
         pids_limit: Some(100),
-        readonly_rootfs: true,
-        restart_policy: RestartPolicy {
+        readonly_rootfs: Some(true),
+        restart_policy: Some(RestartPolicy {
             name: "on-failure".into(),
             maximum_retry_count: 5,
-        },
-        ports: vec![PortBinding {
+        }),
+        ports: Some(vec![PortBinding {
             container_port: "80/tcp".into(),
-            host_ip: "10.0.0.5".into(),
-            host_port: "8080".into(),
-        }],
-        publish_all_ports: false,
-        mounts: vec![MountFacts {
-            kind: "volume".into(),
-            source: "/var/lib/docker/volumes/data/_data".into(),
+            host_ip: Some("10.0.0.5".into()),
+            host_port: Some("8080".into()),
+        }]),
+        publish_all_ports: Some(false),
+        mounts: Some(vec![MountFacts {
+            kind: Some("volume".into()),
+            source: Some("/var/lib/docker/volumes/data/_data".into()),
             destination: "/data".into(),
-            rw: true,
-            propagation: String::new(),
-        }],
-        devices: vec![],
-        networks: vec!["app-net".into()],
-        cpu_shares: 512,
-        ulimits: vec![],
-        execs: vec![],
+            rw: Some(true),
+            propagation: Some(String::new()),
+        }]),
+        devices: Some(vec![]),
+        networks: Some(vec!["app-net".into()]),
+        cpu_shares: Some(512),
+        ulimits: Some(vec![]),
+        execs: Some(vec![]),
         processes: Some(vec!["app".into()]),
+        graph_driver: Some(GraphDriver {
+            name: "overlay2".into(),
+            data: BTreeMap::new(),
+        }),
+        accounts: None,
+        process_user: Some(Fact::Ok(ProcessUser {
+            pid: 4242,
+            host_euid: 101_000,
+            euid: Some(1000),
+        })),
     }
 }
 
@@ -114,21 +127,29 @@ pub fn container(name: &str) -> ContainerFacts {
 pub fn image() -> ImageFacts {
     ImageFacts {
         id: "sha256:app".into(),
-        tags: vec!["app:1.0".into()],
-        user: "1000".into(),
+        tags: Some(vec!["app:1.0".into()]),
+        user: Some("1000".into()),
         healthcheck: Some(vec!["CMD-SHELL".into(), "true".into()]),
-        created: "2026-11-01T00:00:00Z".into(),
-        env_names: vec!["PATH".into(), "APP_PORT".into()],
-        history: vec![
+        created: Some("2026-11-01T00:00:00Z".into()),
+        env: Some(vec!["PATH=/usr/local/bin:/usr/bin:/bin".into(), "APP_PORT=8080".into()]),
+        labels: Some(BTreeMap::new()),
+        history: Some(vec![
             "/bin/sh -c #(nop)  CMD [\"/app/server\"]".into(),
             "/bin/sh -c #(nop)  USER 1000".into(),
             "/bin/sh -c #(nop) COPY dir:4f1c in /app ".into(),
             "/bin/sh -c apt-get update && apt-get install -y --no-install-recommends ca-certificates".into(),
             "/bin/sh -c #(nop) ADD file:9a8b7c in / ".into(),
-        ],
-        repo_digests: vec!["registry.example/app@sha256:1111".into()],
+        ]),
+        repo_digests: Some(vec!["registry.example/app@sha256:1111".into()]),
     }
 }
+
+/// When dockerd started in the fixtures (2026-11-20T00:00:00Z); every configuration file is older.
+pub const DOCKERD_STARTED: i64 = 1_795_132_800;
+/// When the fixtures' configuration files were last written (2026-11-10T00:00:00Z).
+pub const FILES_MODIFIED: i64 = 1_794_268_800;
+/// When the fixture container was created and started, after dockerd.
+pub const CONTAINER_CREATED: &str = "2026-11-21T00:00:00Z";
 
 /// 2026-11-01T00:00:00Z, when the fixture image was built.
 pub const IMAGE_CREATED_UNIX: i64 = 1_793_491_200;
@@ -238,82 +259,87 @@ pub fn compliant_host() -> Facts {
         },
         docker: Fact::Ok(DockerFacts {
             version: VersionFacts {
-                version: "29.1.0".into(),
-                api_version: "1.52".into(),
-                os: "linux".into(),
-                arch: "amd64".into(),
-                kernel: "6.1.0".into(),
-                experimental: false,
-                components: BTreeMap::new(),
+                version: Some("29.1.0".into()),
+                api_version: Some("1.52".into()),
+                os: Some("linux".into()),
+                arch: Some("amd64".into()),
+                kernel: Some("6.1.0".into()),
+                experimental: Some(false),
+                components: Some(BTreeMap::new()),
             },
             info: InfoFacts {
-                name: "host-a".into(),
-                operating_system: "Debian GNU/Linux 12 (bookworm)".into(),
-                kernel_version: "6.1.0".into(),
-                architecture: "x86_64".into(),
-                docker_root_dir: "/var/lib/docker/100000.100000".into(),
-                driver: "overlay2".into(),
-                logging_driver: "syslog".into(),
-                cgroup_driver: "systemd".into(),
-                cgroup_version: "2".into(),
-                security_options: vec![
+                name: Some("host-a".into()),
+                operating_system: Some("Debian GNU/Linux 12 (bookworm)".into()),
+                kernel_version: Some("6.1.0".into()),
+                architecture: Some("x86_64".into()),
+                docker_root_dir: Some("/var/lib/docker/100000.100000".into()),
+                driver: Some("overlay2".into()),
+                logging_driver: Some("syslog".into()),
+                cgroup_driver: Some("systemd".into()),
+                cgroup_version: Some("2".into()),
+                security_options: Some(vec![
                     "name=apparmor".into(),
                     "name=seccomp,profile=builtin".into(),
                     "name=userns".into(),
-                ],
-                live_restore: true,
-                experimental: false,
-                insecure_registry_cidrs: vec!["127.0.0.0/8".into()],
-                insecure_registries: vec![],
-                authorization_plugins: vec!["authz-broker".into()],
-                containers: 1,
-                containers_running: 1,
-                images: 1,
-                swarm: SwarmFacts {
-                    state: "inactive".into(),
+                ]),
+                live_restore: Some(true),
+                experimental: Some(false),
+                debug: Some(false),
+                insecure_registry_cidrs: Some(vec!["127.0.0.0/8".into()]),
+                insecure_registries: Some(vec![]),
+                authorization_plugins: Some(vec!["authz-broker".into()]),
+                containers: Some(1),
+                containers_running: Some(1),
+                images: Some(1),
+                swarm: Some(SwarmFacts {
+                    state: Some("inactive".into()),
+                    node_id: Some(String::new()),
+                    node_addr: Some(String::new()),
+                    is_manager: Some(false),
                     ..Default::default()
-                },
+                }),
             },
             containers: vec![container("web")],
             container_errors: vec![],
             images: vec![image()],
             image_errors: vec![],
-            image_count: 1,
-            image_list: vec![ImageSummaryFacts {
+            image_list: Fact::Ok(vec![ImageSummaryFacts {
                 id: "sha256:app".into(),
-                tags: vec!["app:1.0".into()],
-                created: IMAGE_CREATED_UNIX,
-                size: 5_000_000,
-            }],
+                tags: Some(vec!["app:1.0".into()]),
+                created: Some(IMAGE_CREATED_UNIX),
+                size: Some(5_000_000),
+            }]),
             swarm_secrets: None,
             processes_error: None,
             networks: Fact::Ok(vec![
                 NetworkFacts {
                     id: "n-bridge".into(),
                     name: "bridge".into(),
-                    driver: "bridge".into(),
-                    scope: "local".into(),
-                    internal: false,
-                    options: [
-                        (
-                            "com.docker.network.bridge.name".to_string(),
-                            "docker0".to_string(),
-                        ),
-                        (
-                            "com.docker.network.bridge.enable_icc".to_string(),
-                            "false".to_string(),
-                        ),
-                    ]
-                    .into_iter()
-                    .collect(),
+                    driver: Some("bridge".into()),
+                    scope: Some("local".into()),
+                    internal: Some(false),
+                    options: Some(
+                        [
+                            (
+                                "com.docker.network.bridge.name".to_string(),
+                                "docker0".to_string(),
+                            ),
+                            (
+                                "com.docker.network.bridge.enable_icc".to_string(),
+                                "false".to_string(),
+                            ),
+                        ]
+                        .into_iter()
+                        .collect(),
+                    ),
                 },
                 NetworkFacts {
                     id: "n-app".into(),
                     name: "app-net".into(),
-                    driver: "bridge".into(),
-                    scope: "local".into(),
-                    internal: false,
-                    options: BTreeMap::new(),
+                    driver: Some("bridge".into()),
+                    scope: Some("local".into()),
+                    internal: Some(false),
+                    options: Some(BTreeMap::new()),
                 },
             ]),
         }),
@@ -325,6 +351,7 @@ pub fn compliant_host() -> Facts {
                     "--containerd=/run/containerd/containerd.sock".into(),
                 ],
                 exe: None,
+                started_at: Some(DOCKERD_STARTED),
             }),
             config_file: ConfigFile {
                 path: "/etc/docker/daemon.json".into(),
@@ -342,6 +369,7 @@ pub fn compliant_host() -> Facts {
             files: Fact::Ok(vec![AuditFile {
                 path: "/etc/audit/rules.d/docker.rules".into(),
                 lines: Fact::Ok(audit_lines),
+                mtime: Some(FILES_MODIFIED),
             }]),
         },
         mounts: Fact::Ok(vec![
@@ -349,11 +377,15 @@ pub fn compliant_host() -> Facts {
                 mount_point: "/".into(),
                 fs_type: "ext4".into(),
                 source: "/dev/vda1".into(),
+                dev: Some("254:1".into()),
+                root: Some("/".into()),
             },
             MountPoint {
                 mount_point: "/var/lib/docker".into(),
                 fs_type: "xfs".into(),
                 source: "/dev/vdb1".into(),
+                dev: Some("254:17".into()),
+                root: Some("/".into()),
             },
         ]),
         listeners: Fact::Ok(vec![]),
@@ -366,6 +398,31 @@ pub fn compliant_host() -> Facts {
                 .into_iter()
                 .collect(),
         ),
+        processes: Fact::Ok(vec![
+            HostProcess {
+                pid: 812,
+                name: "dockerd".into(),
+                argv: vec![
+                    DOCKERD.into(),
+                    "--containerd=/run/containerd/containerd.sock".into(),
+                ],
+                started_at: Some(DOCKERD_STARTED),
+            },
+            HostProcess {
+                pid: 640,
+                name: "containerd".into(),
+                argv: vec!["/usr/bin/containerd".into()],
+                started_at: Some(DOCKERD_STARTED - 5),
+            },
+            HostProcess {
+                pid: 402,
+                name: "auditd".into(),
+                argv: vec!["/sbin/auditd".into()],
+                started_at: Some(DOCKERD_STARTED - 10),
+            },
+        ]),
+        kubelet_pods: Fact::Ok(None),
+        image_scans: vec![],
     }
 }
 

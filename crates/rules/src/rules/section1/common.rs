@@ -40,13 +40,15 @@ fn is_remap_dir(name: &str) -> bool {
 }
 
 /// The data-root from `docker info`. With userns-remap on, dockerd reports `<data-root>/<uid>.<gid>`, so the
-/// configured directory is its parent. `None` when `DockerRootDir` is empty.
+/// configured directory is its parent. `None` when `DockerRootDir` is empty or was not returned, or whether
+/// userns-remap is on is unknown.
 pub fn data_root_from_info(info: &InfoFacts) -> Option<DataRoot> {
-    if info.docker_root_dir.trim().is_empty() {
+    let dir = info.docker_root_dir.as_deref()?;
+    if dir.trim().is_empty() {
         return None;
     }
-    let root = norm_path(&info.docker_root_dir);
-    if info.has_security_option("userns") {
+    let root = norm_path(dir);
+    if info.has_security_option("userns").ok()? {
         if let Some((parent, last)) = root.rsplit_once('/') {
             if is_remap_dir(last) {
                 return Some(DataRoot {

@@ -74,7 +74,7 @@ fn check(ctx: &Ctx) -> Outcome {
         Ok(d) => d,
         Err(e) => return Outcome::error(e),
     };
-    let version = docker.version.version.trim();
+    let version = docker.version.version.as_deref().unwrap_or("").trim();
     if version.is_empty() {
         return Outcome::error("the Docker daemon did not report its version");
     }

@@ -57,11 +57,14 @@ fn host_target(id: &str, name: &str, status: Status, detail: impl Into<String>) 
 
 fn check(ctx: &Ctx) -> Outcome {
     // The security modules docker info reports; None when docker info is unavailable.
-    let lsm: Result<Vec<&str>, String> = ctx.docker().map(|d| {
-        ["apparmor", "selinux"]
-            .into_iter()
-            .filter(|m| d.info.has_security_option(m))
-            .collect()
+    let lsm: Result<Vec<&str>, String> = ctx.docker().and_then(|d| {
+        let mut on = Vec::new();
+        for m in ["apparmor", "selinux"] {
+            if d.info.has_security_option(m)? {
+                on.push(m);
+            }
+        }
+        Ok(on)
     });
     let audit: Result<(usize, String), String> = audit_rules(ctx).map(|r| {
         (
@@ -74,13 +77,13 @@ fn check(ctx: &Ctx) -> Outcome {
     let kernel = host
         .kernel
         .clone()
-        .or_else(|| ctx.docker().ok().map(|d| d.info.kernel_version.clone()))
+        .or_else(|| ctx.docker().ok().and_then(|d| d.info.kernel_version.clone()))
         .filter(|k| !k.trim().is_empty())
         .unwrap_or_else(|| "unknown".into());
     let os = host
         .os
         .clone()
-        .or_else(|| ctx.docker().ok().map(|d| d.info.operating_system.clone()))
+        .or_else(|| ctx.docker().ok().and_then(|d| d.info.operating_system.clone()))
         .filter(|o| !o.trim().is_empty())
         .unwrap_or_else(|| "unknown OS".into());
 

@@ -74,7 +74,12 @@ fn check(ctx: &Ctx) -> Outcome {
         .ok()
         .and_then(|d| d.networks.ok())
         .and_then(|ns| ns.iter().find(|n| n.name == "bridge"))
-        .and_then(|n| n.options.get(ENABLE_ICC).map(|v| (n, v)));
+        .and_then(|n| {
+            n.options
+                .as_ref()
+                .and_then(|o| o.get(ENABLE_ICC))
+                .map(|v| (n, v))
+        });
     let mut live = None;
     if let Some((n, v)) = live_bridge {
         let detail = format!("{ENABLE_ICC}={v} (from docker network inspect bridge)");

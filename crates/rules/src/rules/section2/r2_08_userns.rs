@@ -40,7 +40,7 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &Ctx) -> Outcome {
     let rootless = ctx
         .docker()
-        .is_ok_and(|d| d.info.has_security_option("rootless"));
+        .is_ok_and(|d| d.info.has_security_option("rootless") == Ok(true));
     if rootless {
         return Outcome::pass("the daemon runs rootless, inside a user namespace").with_target(
             Target::setting(

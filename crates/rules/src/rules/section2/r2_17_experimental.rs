@@ -51,13 +51,22 @@ fn check(ctx: &Ctx) -> Outcome {
         }
     };
     if let Ok(d) = ctx.docker() {
-        let on = d.version.experimental;
+        let (status, detail) = match d.version.experimental {
+            Some(on) => (
+                if on { Status::Fail } else { Status::Pass },
+                format!("Server.Experimental={on} (from docker version)"),
+            ),
+            None => (
+                Status::Error,
+                "docker version did not say whether experimental features are on".to_string(),
+            ),
+        };
         targets.push(Target::new(
             TargetKind::Daemon,
             "version",
             "docker version",
-            if on { Status::Fail } else { Status::Pass },
-            format!("Server.Experimental={on} (from docker version)"),
+            status,
+            detail,
         ));
     }
     let status = worst(&targets);

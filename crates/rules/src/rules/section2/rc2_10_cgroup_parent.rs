@@ -95,7 +95,7 @@ fn driver_name(ctx: &Ctx) -> Option<String> {
     let live = ctx
         .docker()
         .ok()
-        .map(|d| d.info.cgroup_driver.clone())
+        .and_then(|d| d.info.cgroup_driver.clone())
         .filter(|d| !d.is_empty());
     live.or_else(|| {
         let opts = ctx.daemon.list("exec-opts").ok()?;
@@ -121,10 +121,10 @@ fn cgroup_driver(ctx: &Ctx) -> Option<String> {
         }
     }
     if let Ok(d) = ctx.docker() {
-        if !d.info.cgroup_driver.is_empty() {
-            let mut live = format!("cgroup driver {}", d.info.cgroup_driver);
-            if !d.info.cgroup_version.is_empty() {
-                live.push_str(&format!(", cgroup v{}", d.info.cgroup_version));
+        if let Some(driver) = d.info.cgroup_driver.as_deref().filter(|v| !v.is_empty()) {
+            let mut live = format!("cgroup driver {driver}");
+            if let Some(v) = d.info.cgroup_version.as_deref().filter(|v| !v.is_empty()) {
+                live.push_str(&format!(", cgroup v{v}"));
             }
             parts.push(format!("{live} (from docker info)"));
         }

@@ -95,7 +95,10 @@ fn check(ctx: &Ctx) -> Outcome {
         Ok(d) => d,
         Err(e) => return without_docker(ctx, configured, e),
     };
-    let options = &docker.info.security_options;
+    let options = match docker.info.security_options() {
+        Ok(o) => o,
+        Err(m) => return without_docker(ctx, configured, m.to_string()),
+    };
     let (status, reason, detail) = match live(options) {
         Live::Absent => (
             Status::Fail,

@@ -52,15 +52,19 @@ fn check(ctx: &Ctx) -> Outcome {
         Err(e) => return without_docker(ctx, e),
     };
     let info = &docker.info;
-    let options = if info.security_options.is_empty() {
+    let security_options = match info.security_options() {
+        Ok(o) => o,
+        Err(m) => return without_docker(ctx, m.to_string()),
+    };
+    let options = if security_options.is_empty() {
         "none".to_string()
     } else {
-        info.security_options.join("; ")
+        security_options.join("; ")
     };
-    if info.has_security_option("rootless") {
+    if info.has_security_option("rootless") == Ok(true) {
         let mut detail = format!("rootless (docker info SecurityOptions: {options})");
-        if !info.docker_root_dir.is_empty() {
-            detail.push_str(&format!("; data root {}", info.docker_root_dir));
+        if let Some(root) = info.docker_root_dir.as_deref().filter(|r| !r.is_empty()) {
+            detail.push_str(&format!("; data root {root}"));
         }
         return Outcome::pass("the daemon runs rootless, as an unprivileged user").with_target(
             Target::new(
@@ -86,7 +90,7 @@ fn check(ctx: &Ctx) -> Outcome {
         Status::Manual,
         format!("{pid}runs as root: docker info SecurityOptions has no name=rootless ({options})"),
     );
-    let userns = if info.has_security_option("userns") {
+    let userns = if info.has_security_option("userns") == Ok(true) {
         "user namespace remapping is on, so container root is already an unprivileged host uid"
     } else {
         "user namespace remapping is off, so container root is host root"

@@ -41,7 +41,7 @@ fn check(ctx: &Ctx) -> Outcome {
         .facts
         .docker
         .ok()
-        .is_some_and(|d| d.info.has_security_option("rootless"));
+        .is_some_and(|d| d.info.has_security_option("rootless") == Ok(true));
     if rootless {
         return Outcome::not_applicable(
             "the daemon runs rootless: its socket belongs to the user that runs it, not root:docker",

@@ -1,6 +1,7 @@
 //! Helpers shared by the image rules of section 4: the images the assessed containers use, reading image
 //! build history, secret-looking variable names and dates.
 
+use crate::check::Verdict;
 use crate::prelude::*;
 use dockguard_facts::ImageFacts;
 
@@ -44,37 +45,54 @@ pub fn used_images<'a>(ctx: &Ctx<'a>) -> Result<(Vec<UsedImage<'a>>, Vec<Target>
     let docker = ctx.docker()?;
     let containers = ctx.containers()?;
     let mut used: Vec<UsedImage<'a>> = Vec::new();
+    let mut unknown: Vec<Target> = Vec::new();
     for c in containers {
-        if let Some(u) = used.iter_mut().find(|u| u.id == c.image_id) {
+        let Some(image_id) = c.image_id.as_deref() else {
+            unknown.push(Target::new(
+                TargetKind::Container,
+                c.id.clone(),
+                c.name.clone(),
+                Status::Error,
+                "the container's image id (Image) was not returned by the Docker API, so its image is unknown",
+            ));
+            continue;
+        };
+        if let Some(u) = used.iter_mut().find(|u| u.id == image_id) {
             u.containers.push(&c.name);
             continue;
         }
-        let facts = if c.image_id.is_empty() {
+        let facts = if image_id.is_empty() {
             Err("the container does not name its image id".to_string())
         } else {
-            match docker.images.iter().find(|i| i.id == c.image_id) {
+            match docker.images.iter().find(|i| i.id == image_id) {
                 Some(i) => Ok(i),
                 None => Err(
-                    match docker.image_errors.iter().find(|e| e.id == c.image_id) {
+                    match docker.image_errors.iter().find(|e| e.id == image_id) {
                         Some(e) => format!("image could not be inspected: {}", e.error),
                         None => "image was not inspected".to_string(),
                     },
                 ),
             }
         };
-        let name = match &facts {
-            Ok(i) if !i.tags.is_empty() => i.tags[0].clone(),
-            _ if !c.image.is_empty() && !c.image.starts_with("sha256:") => c.image.clone(),
-            _ => short_id(&c.image_id),
+        let reference = c.image.as_deref().unwrap_or("");
+        let first_tag = facts
+            .as_ref()
+            .ok()
+            .and_then(|i| i.tags.as_ref())
+            .and_then(|t| t.first());
+        let name = match first_tag {
+            Some(t) => t.clone(),
+            _ if !reference.is_empty() && !reference.starts_with("sha256:") => reference.to_string(),
+            _ => short_id(image_id),
         };
         used.push(UsedImage {
-            id: &c.image_id,
+            id: image_id,
             name,
             containers: vec![&c.name],
             facts,
         });
     }
-    let unknown = ctx
+    unknown.extend(ctx
         .uninspected_containers()
         .map(|e| {
             let status = if e.error == "removed during the scan" {
@@ -92,19 +110,16 @@ pub fn used_images<'a>(ctx: &Ctx<'a>) -> Result<(Vec<UsedImage<'a>>, Vec<Target>
                     e.error
                 ),
             )
-        })
-        .collect();
+        }));
     Ok((used, unknown))
 }
 
 /// The `not_applicable` reason of every image rule.
 pub const NO_IMAGES: &str = "no images are in use by the assessed containers";
 
-/// Runs `check` on every inspected image in use and aggregates; images that were not inspected are errors.
-pub fn per_image(
-    ctx: &Ctx,
-    check: impl Fn(&UsedImage, &ImageFacts) -> (Status, String),
-) -> Outcome {
+/// Runs `check` on every inspected image in use and aggregates; images that were not inspected, and
+/// checks that return `Err` (a fact was not collected), are errors.
+pub fn per_image(ctx: &Ctx, check: impl Fn(&UsedImage, &ImageFacts) -> Verdict) -> Outcome {
     let (used, mut targets) = match used_images(ctx) {
         Ok(x) => x,
         Err(e) => return Outcome::error(e),
@@ -112,33 +127,35 @@ pub fn per_image(
     let mut own: Vec<Target> = used
         .iter()
         .map(|u| match &u.facts {
-            Ok(img) => {
-                let (status, detail) = check(u, img);
-                u.target(status, detail)
-            }
+            Ok(img) => match check(u, img) {
+                Ok((status, detail)) => u.target(status, detail),
+                Err(why) => u.target(Status::Error, why),
+            },
             Err(why) => u.target(Status::Error, why),
         })
         .collect();
     own.append(&mut targets);
-    Outcome::aggregate(own, "image", NO_IMAGES)
+    let empty = if ctx.managed_containers() > 0 {
+        ctx.no_containers_reason()
+    } else {
+        NO_IMAGES.to_string()
+    };
+    Outcome::aggregate(own, "image", empty)
 }
 
-/// Like [`per_image`] for rules that read the build history: an image whose history is empty is an error
-/// (Docker records at least one entry for every image, so an empty list means it was not collected).
-/// `check` gets the history entries (newest first, index 0 = the first row of `docker history`).
+/// Like [`per_image`] for rules that read the build history: an image whose history was not collected, or
+/// is empty, is an error (Docker records at least one entry for every image). `check` gets the history
+/// entries (newest first, index 0 = the first row of `docker history`).
 pub fn per_image_history(
     ctx: &Ctx,
-    check: impl Fn(&UsedImage, &ImageFacts, &[Entry]) -> (Status, String),
+    check: impl Fn(&UsedImage, &ImageFacts, &[Entry]) -> Verdict,
 ) -> Outcome {
     per_image(ctx, |u, img| {
-        if img.history.is_empty() {
-            return (
-                Status::Error,
-                "the image's build history was not collected".to_string(),
-            );
+        let history = img.history()?;
+        if history.is_empty() {
+            return Err("the image's build history is empty".to_string());
         }
-        let entries: Vec<Entry> = img
-            .history
+        let entries: Vec<Entry> = history
             .iter()
             .enumerate()
             .filter_map(|(i, l)| Entry::parse(i, l))

@@ -1,5 +1,6 @@
 //! 4.06 Ensure HEALTHCHECK instructions have been added to the container image.
 
+use super::common::per_image;
 use crate::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -29,76 +30,18 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn short_id(id: &str) -> String {
-    id.trim_start_matches("sha256:").chars().take(12).collect()
-}
-
 fn check(ctx: &Ctx) -> Outcome {
-    let docker = match ctx.docker() {
-        Ok(d) => d,
-        Err(e) => return Outcome::error(e),
-    };
-    let containers = match ctx.containers() {
-        Ok(cs) => cs,
-        Err(e) => return Outcome::error(e),
-    };
-    // Image id -> (the reference a container uses, the containers using it), in first-use order.
-    let mut used: Vec<(&str, &str, Vec<&str>)> = Vec::new();
-    for c in containers {
-        match used.iter_mut().find(|(id, _, _)| *id == c.image_id) {
-            Some((_, _, names)) => names.push(&c.name),
-            None => used.push((&c.image_id, &c.image, vec![&c.name])),
-        }
-    }
-    let targets = used
-        .into_iter()
-        .map(|(id, reference, names)| {
-            let users = format!("used by {}", names.join(", "));
-            if let Some(img) = docker.images.iter().find(|i| i.id == id) {
-                let name = img.tags.first().cloned().unwrap_or_else(|| short_id(id));
-                let (status, what) = match &img.healthcheck {
-                    None => (Status::Fail, "no HEALTHCHECK instruction".to_string()),
-                    Some(test) => match test.first() {
-                        None => (Status::Fail, "HEALTHCHECK with an empty test".to_string()),
-                        Some(kind) if kind.eq_ignore_ascii_case("NONE") => (
-                            Status::Fail,
-                            "HEALTHCHECK NONE (health checks disabled)".to_string(),
-                        ),
-                        Some(_) => (Status::Pass, format!("HEALTHCHECK {}", test.join(" "))),
-                    },
-                };
-                Target::new(
-                    TargetKind::Image,
-                    id,
-                    name,
-                    status,
-                    format!("{what}; {users}"),
-                )
-            } else {
-                let name = if reference.is_empty() || reference.starts_with("sha256:") {
-                    short_id(id)
-                } else {
-                    reference.to_string()
-                };
-                let why = match docker.image_errors.iter().find(|e| e.id == id) {
-                    Some(e) => format!("image could not be inspected: {}", e.error),
-                    None => "image was not inspected".to_string(),
-                };
-                Target::new(
-                    TargetKind::Image,
-                    id,
-                    name,
-                    Status::Error,
-                    format!("{why}; {users}"),
-                )
-            }
+    per_image(ctx, |_, img| {
+        let test = img.healthcheck()?;
+        Ok(match test.first() {
+            None => (Status::Fail, "no HEALTHCHECK instruction".to_string()),
+            Some(kind) if kind.eq_ignore_ascii_case("NONE") => (
+                Status::Fail,
+                "HEALTHCHECK NONE (health checks disabled)".to_string(),
+            ),
+            Some(_) => (Status::Pass, format!("HEALTHCHECK {}", test.join(" "))),
         })
-        .collect();
-    Outcome::aggregate(
-        targets,
-        "image",
-        "no images are in use by the assessed containers",
-    )
+    })
 }
 
 #[cfg(test)]

@@ -221,7 +221,7 @@ fn check(ctx: &Ctx) -> Outcome {
             fail.extend(f);
             manual.extend(m);
         }
-        if !fail.is_empty() {
+        Ok(if !fail.is_empty() {
             (Status::Fail, fail.join("; "))
         } else if !manual.is_empty() {
             (Status::Manual, manual.join("; "))
@@ -231,7 +231,7 @@ fn check(ctx: &Ctx) -> Outcome {
                 "no verification bypass or unverified download in the recorded build steps"
                     .to_string(),
             )
-        }
+        })
     })
 }
 

@@ -47,12 +47,12 @@ fn check(ctx: &Ctx) -> Outcome {
         Fact::Error(_) => "DOCKER_CONTENT_TRUST is unknown",
     };
     let out = per_image(ctx, |_, img| {
-        let source = match img.repo_digests.first() {
+        let source = match img.repo_digests()?.first() {
             Some(d) => format!("verify the signature of {d}"),
             None => "built or loaded locally: verify the signatures of its base image and inputs"
                 .to_string(),
         };
-        (Status::Manual, format!("{source}; {trust}"))
+        Ok((Status::Manual, format!("{source}; {trust}")))
     });
     if out.status == Status::Manual {
         Outcome {

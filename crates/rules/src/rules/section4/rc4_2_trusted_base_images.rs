@@ -42,23 +42,26 @@ pub static RULE: Rule = Rule {
 
 /// Whether the daemon reaches this registry host without TLS verification. Loopback CIDRs (Docker's
 /// default `127.0.0.0/8`) do not count: such a registry is on the host itself.
-fn insecure(info: &InfoFacts, registry: &str) -> Option<String> {
+fn insecure(info: &InfoFacts, registry: &str) -> Result<Option<String>, dockguard_facts::Missing> {
     if info
-        .insecure_registries
+        .insecure_registries()?
         .iter()
         .any(|r| r.eq_ignore_ascii_case(registry))
     {
-        return Some(format!("{registry} is listed in insecure-registries"));
+        return Ok(Some(format!("{registry} is listed in insecure-registries")));
     }
     let host = registry
         .strip_prefix('[')
         .and_then(|r| r.split_once(']').map(|(h, _)| h))
         .unwrap_or_else(|| registry.rsplit_once(':').map_or(registry, |(h, _)| h));
-    let ip: IpAddr = host.parse().ok()?;
-    info.insecure_registry_cidrs
+    let Ok(ip) = host.parse::<IpAddr>() else {
+        return Ok(None);
+    };
+    Ok(info
+        .insecure_registry_cidrs()?
         .iter()
         .find(|c| in_cidr(ip, c) == Some(true) && !ip.is_loopback())
-        .map(|c| format!("{registry} falls in the insecure registry range {c}"))
+        .map(|c| format!("{registry} falls in the insecure registry range {c}")))
 }
 
 fn in_cidr(ip: IpAddr, cidr: &str) -> Option<bool> {
@@ -106,27 +109,28 @@ fn check(ctx: &Ctx) -> Outcome {
         Err(e) => return Outcome::error(e),
     };
     let out = per_image(ctx, |_, img| {
-        if img.repo_digests.is_empty() {
-            return (
+        let digests = img.repo_digests()?;
+        if digests.is_empty() {
+            return Ok((
                 Status::Manual,
                 format!(
                     "no registry digest: built or loaded on this host (image {}), never pulled or pushed; \
                      check the base image its build starts FROM",
                     short_id(&img.id)
                 ),
-            );
+            ));
         }
         let mut sources = Vec::new();
-        for d in &img.repo_digests {
+        for d in digests {
             let registry = registry_of(d);
-            if let Some(why) = insecure(info, &registry) {
-                return (
+            if let Some(why) = insecure(info, &registry)? {
+                return Ok((
                     Status::Fail,
                     format!(
                         "pulled from {} without TLS verification ({why})",
                         short_digest(d)
                     ),
-                );
+                ));
             }
             let who = if registry == "docker.io" {
                 format!("docker.io, {}", hub_publisher(d))
@@ -135,10 +139,10 @@ fn check(ctx: &Ctx) -> Outcome {
             };
             sources.push(format!("{who} ({})", short_digest(d)));
         }
-        (
+        Ok((
             Status::Manual,
             format!("from registry {}", sources.join(", ")),
-        )
+        ))
     });
     if out.status == Status::Manual {
         Outcome {

@@ -71,33 +71,32 @@ fn steps(n: usize) -> String {
 fn check(ctx: &Ctx) -> Outcome {
     let list = ctx
         .docker()
-        .map(|d| d.image_list.as_slice())
+        .ok()
+        .and_then(|d| d.image_list.ok())
+        .map(Vec::as_slice)
         .unwrap_or_default();
     let out = per_image(ctx, |_, img| {
-        let size = match list.iter().find(|s| s.id == img.id) {
-            Some(s) => human_size(s.size),
+        let size = match list.iter().find(|s| s.id == img.id).and_then(|s| s.size) {
+            Some(s) => human_size(s),
             None => "size unknown".to_string(),
         };
-        let entries: Vec<Entry> = img
-            .history
+        let history = img.history.as_deref().unwrap_or_default();
+        let entries: Vec<Entry> = history
             .iter()
             .enumerate()
             .filter_map(|(i, l)| Entry::parse(i, l))
             .collect();
         let pkgs = installed_packages(&entries);
-        let installs = if img.history.is_empty() {
+        let installs = if history.is_empty() {
             "build history not collected".to_string()
         } else if pkgs.is_empty() {
-            format!(
-                "{}, none installs packages by name",
-                steps(img.history.len())
-            )
+            format!("{}, none installs packages by name", steps(history.len()))
         } else {
             const SHOWN: usize = 15;
             let more = pkgs.len().saturating_sub(SHOWN);
             format!(
                 "{}; installs {}{}",
-                steps(img.history.len()),
+                steps(history.len()),
                 pkgs[..pkgs.len().min(SHOWN)].join(", "),
                 if more > 0 {
                     format!(" and {more} more")
@@ -106,7 +105,7 @@ fn check(ctx: &Ctx) -> Outcome {
                 }
             )
         };
-        (Status::Manual, format!("{size}; {installs}"))
+        Ok((Status::Manual, format!("{size}; {installs}")))
     });
     if out.status == Status::Manual {
         Outcome {

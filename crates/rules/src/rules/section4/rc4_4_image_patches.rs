@@ -2,6 +2,7 @@
 
 use super::common::{fmt_date, parse_rfc3339, per_image};
 use crate::prelude::*;
+use dockguard_facts::{ImageFacts, ImageScan};
 
 pub static RULE: Rule = Rule {
     azure: None,
@@ -16,13 +17,16 @@ pub static RULE: Rule = Rule {
     rationale: "An image is a snapshot: the packages in it never get security fixes unless the image is \
         rebuilt on a patched base and the containers are recreated from it. Old images accumulate known, \
         exploitable vulnerabilities.",
-    audit: "Uses the image's build date as the evidence of patching: for each image used by an assessed \
-        container, compares its creation time (image inspect `Created`, else the image list) with the time \
-        of the scan. Fails when it is older than the site threshold `max_image_age_days` (default 90); passes \
-        otherwise. Vulnerability scanning itself is outside the facts dockguard collects, so a pass says the \
-        image is recent, not that it was scanned: run a scanner too (`trivy image`, `grype`, `docker scout \
-        cves`). Images whose build date was zeroed for reproducible builds (1970 or earlier than Docker \
-        itself) need a manual check of when they were last rebuilt. A date that cannot be read is an error.",
+    audit: "For each image used by an assessed container: with a vulnerability scan of that exact image \
+        (`--image-scan FILE`, Trivy or Grype JSON, matched by image id or registry digest, never by tag), \
+        fails when the scanner lists a vulnerability that has a fixed version (counts per severity and the \
+        first few ids in the evidence), passes when it lists none with a fix and the scan is no older than \
+        `max_scan_age_days` (default 30). An image older than `max_image_age_days` (default 90; image inspect \
+        `Created`, else the image list) fails whatever the scan says: it has missed every fix since. Without \
+        a scan of the image the answer is `manual`, with the build date as evidence: a recent build is not \
+        evidence that the image was scanned or is free of known vulnerabilities. Images whose build date \
+        was zeroed for reproducible builds need a manual check of when they were last rebuilt. A date that \
+        cannot be read is an error.",
     impact: "Regular rebuilds mean more pipeline runs and registry storage, and recreating containers from the new \
         image briefly restarts each service. A patched base can change package versions under the application, \
         so rebuilt images need retesting before they are rolled out.",
@@ -36,72 +40,159 @@ pub static RULE: Rule = Rule {
 /// Build dates before Docker existed (2013-01-01) are placeholders, not real dates.
 const EARLIEST_REAL_BUILD: i64 = 1_356_998_400;
 
+/// The scans supplied for this exact image: the same image id, or a registry digest in common. A tag says
+/// nothing: it may have pointed at another image when the scan ran.
+fn scans_of<'a>(img: &ImageFacts, scans: &'a [ImageScan]) -> Vec<&'a ImageScan> {
+    let digests = img.repo_digests.as_deref().unwrap_or_default();
+    scans
+        .iter()
+        .filter(|s| {
+            s.image_id.as_deref() == Some(img.id.as_str())
+                || s.repo_digests.iter().any(|d| digests.contains(d))
+        })
+        .collect()
+}
+
+/// What one scan says: the vulnerabilities with a fix available, by severity.
+fn scan_verdict(scan: &ImageScan, now: i64, max_scan_days: u64) -> (Status, String) {
+    let when = scan
+        .scanned_at
+        .as_deref()
+        .and_then(parse_rfc3339)
+        .map(|t| (t, fmt_date(t)));
+    let source = format!(
+        "{} scan of {} ({})",
+        scan.scanner,
+        scan.artifact,
+        when.as_ref()
+            .map(|(_, d)| format!("scanned {d}"))
+            .unwrap_or_else(|| "scan date unknown".into())
+    );
+    let fixable: Vec<_> = scan
+        .vulnerabilities
+        .iter()
+        .filter(|v| !v.fixed.trim().is_empty())
+        .collect();
+    if !fixable.is_empty() {
+        let mut by_severity: Vec<(String, usize)> = Vec::new();
+        for sev in ["CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN"] {
+            let n = fixable
+                .iter()
+                .filter(|v| v.severity.eq_ignore_ascii_case(sev))
+                .count();
+            if n > 0 {
+                by_severity.push((sev.to_ascii_lowercase(), n));
+            }
+        }
+        let mut first: Vec<&str> = fixable.iter().map(|v| v.id.as_str()).collect();
+        first.dedup();
+        let shown: Vec<String> = fixable
+            .iter()
+            .take(3)
+            .map(|v| format!("{} in {} {} (fixed in {})", v.id, v.package, v.installed, v.fixed))
+            .collect();
+        return (
+            Status::Fail,
+            format!(
+                "{source}: {} vulnerabilit{} with a fix available ({}), e.g. {}",
+                fixable.len(),
+                if fixable.len() == 1 { "y" } else { "ies" },
+                by_severity
+                    .iter()
+                    .map(|(s, n)| format!("{n} {s}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                shown.join("; ")
+            ),
+        );
+    }
+    let unfixed = scan.vulnerabilities.len();
+    match when {
+        None => (
+            Status::Manual,
+            format!("{source}: no fixable vulnerabilities, but the report does not say when it ran"),
+        ),
+        Some((t, _)) if now.saturating_sub(t) / 86_400 > max_scan_days as i64 => (
+            Status::Manual,
+            format!(
+                "{source}: no fixable vulnerabilities, but the scan is {} days old (limit \
+                 max_scan_age_days {max_scan_days}); scan again",
+                (now - t) / 86_400
+            ),
+        ),
+        Some(_) => (
+            Status::Pass,
+            format!(
+                "{source}: no vulnerability with a fix available ({unfixed} without a fix yet)"
+            ),
+        ),
+    }
+}
+
 fn check(ctx: &Ctx) -> Outcome {
     let now = match parse_rfc3339(&ctx.facts.collector.collected_at) {
         Some(t) => t,
         None => {
             return Outcome::error(format!(
-            "the scan time (collected_at {:?}) is not an RFC 3339 date, so image ages are unknown",
-            ctx.facts.collector.collected_at
-        ))
+                "the scan time (collected_at {:?}) is not an RFC 3339 date, so image ages are unknown",
+                ctx.facts.collector.collected_at
+            ))
         }
     };
     let max_days = ctx.options.thresholds.max_image_age_days;
+    let max_scan_days = ctx.options.thresholds.max_scan_age_days;
     let list = ctx
         .docker()
-        .map(|d| d.image_list.as_slice())
+        .ok()
+        .and_then(|d| d.image_list.ok())
+        .map(Vec::as_slice)
         .unwrap_or_default();
     per_image(ctx, |_, img| {
-        let created = if img.created.trim().is_empty() {
-            match list.iter().find(|s| s.id == img.id) {
-                Some(s) => s.created,
-                None => {
-                    return (
-                        Status::Error,
-                        "the image's creation date was not collected".to_string(),
-                    )
-                }
-            }
-        } else {
-            match parse_rfc3339(&img.created) {
-                Some(t) => t,
-                None => {
-                    return (
-                        Status::Error,
-                        format!("creation date {:?} cannot be read", img.created),
-                    )
-                }
-            }
+        let created = match img.created.as_deref().filter(|c| !c.trim().is_empty()) {
+            Some(c) => parse_rfc3339(c).ok_or_else(|| format!("creation date {c:?} cannot be read"))?,
+            None => list
+                .iter()
+                .find(|s| s.id == img.id)
+                .and_then(|s| s.created)
+                .ok_or("the image's creation date was not collected")?,
+        };
+        let scans = scans_of(img, &ctx.facts.image_scans);
+        let (scan_status, scan_detail) = match scans
+            .iter()
+            .map(|s| scan_verdict(s, now, max_scan_days))
+            .max_by_key(|(st, _)| match st {
+                Status::Fail => 3,
+                Status::Pass => 2,
+                _ => 1,
+            }) {
+            Some(v) => v,
+            None => (
+                Status::Manual,
+                "no vulnerability scan of this image was supplied (--image-scan FILE with a Trivy or Grype \
+                 JSON report)"
+                    .to_string(),
+            ),
         };
         if created < EARLIEST_REAL_BUILD {
-            return (
-                Status::Manual,
+            return Ok((
+                if scan_status == Status::Fail { Status::Fail } else { Status::Manual },
                 format!(
-                    "build date set to {} (zeroed for a reproducible build): check when it was last rebuilt",
+                    "build date set to {} (zeroed for a reproducible build): check when it was last rebuilt; \
+                     {scan_detail}",
                     fmt_date(created)
                 ),
-            );
+            ));
         }
-        if created > now {
-            return (
-                Status::Pass,
-                format!(
-                    "built {}, after the scan time (clock skew?)",
-                    fmt_date(created)
-                ),
-            );
-        }
-        let days = (now - created) / 86_400;
-        let detail = format!(
+        let days = (now - created).max(0) / 86_400;
+        let built = format!(
             "built {}, {days} day{} before the scan (limit {max_days})",
             fmt_date(created),
             if days == 1 { "" } else { "s" }
         );
         if days as u64 > max_days {
-            (Status::Fail, detail)
-        } else {
-            (Status::Pass, detail)
+            return Ok((Status::Fail, format!("{built}; {scan_detail}")));
         }
+        Ok((scan_status, format!("{built}; {scan_detail}")))
     })
 }
 

@@ -71,14 +71,14 @@ fn check(ctx: &Ctx) -> Outcome {
                 })
             })
             .collect();
-        if found.is_empty() {
+        Ok(if found.is_empty() {
             (
                 Status::Pass,
                 "no RUN step refreshes a package index on its own".to_string(),
             )
         } else {
             (Status::Fail, found.join("; "))
-        }
+        })
     })
 }
 

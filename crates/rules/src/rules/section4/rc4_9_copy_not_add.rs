@@ -93,7 +93,7 @@ fn check(ctx: &Ctx) -> Outcome {
                 format!("{}: ADD {} to {dest}", e.label(), what.join(", "))
             })
             .collect();
-        if adds.is_empty() {
+        Ok(if adds.is_empty() {
             let base = if entries.iter().any(|e| e.is("ADD") && is_base_rootfs(e)) {
                 " (the base root filesystem layer is not counted)"
             } else {
@@ -102,7 +102,7 @@ fn check(ctx: &Ctx) -> Outcome {
             (Status::Pass, format!("no ADD step{base}"))
         } else {
             (Status::Fail, adds.join("; "))
-        }
+        })
     })
 }
 

@@ -1,8 +1,8 @@
 //! Helpers shared by the container runtime rules of section 5.
 
-use crate::check::per_container;
+use crate::check::{per_container, Verdict};
 use crate::prelude::*;
-use dockguard_facts::ContainerFacts;
+use dockguard_facts::{ContainerFacts, Missing};
 
 /// Splits one `HostConfig.SecurityOpt` entry into its key and value. Docker accepts both `key=value` and
 /// the older `key:value`; whichever separator comes first wins, so `label=type:svirt_t` is
@@ -18,14 +18,18 @@ pub fn security_opt(opt: &str) -> (String, Option<&str>) {
     }
 }
 
-/// The values of every `SecurityOpt` entry with this key, in order.
-pub fn security_opt_values<'a>(c: &'a ContainerFacts, key: &str) -> Vec<Option<&'a str>> {
-    c.security_opt
+/// The values of every `SecurityOpt` entry with this key, in order; `Err` when `SecurityOpt` was not
+/// collected.
+pub fn security_opt_values<'a>(
+    c: &'a ContainerFacts,
+    key: &str,
+) -> Result<Vec<Option<&'a str>>, Missing> {
+    Ok(c.security_opt()?
         .iter()
         .map(|o| security_opt(o))
         .filter(|(k, _)| k == key)
         .map(|(_, v)| v)
-        .collect()
+        .collect())
 }
 
 /// A byte count the way an operator reads it: `256 MiB`, `1.5 GiB`, `512 B`.
@@ -67,40 +71,47 @@ pub fn joined_container<'a>(ctx: &Ctx<'a>, mode: &str) -> Option<&'a ContainerFa
 }
 
 /// A "host namespace not shared" rule: `field` (e.g. `NetworkMode`) of every container must not be `host`.
-/// A `container:<x>` mode shares x's namespace, so it fails when x itself uses the host's.
+/// A `container:<x>` mode shares x's namespace, so it fails when x itself uses the host's, and cannot be
+/// judged when x is not among the inspected containers.
 pub fn host_namespace_check(
     ctx: &Ctx,
     field: &str,
-    mode_of: fn(&ContainerFacts) -> &str,
+    mode_of: fn(&ContainerFacts) -> Result<&String, Missing>,
 ) -> Outcome {
     per_container(ctx, |c| {
-        let mode = mode_of(c);
+        let mode = mode_of(c)?.as_str();
         let shown = if mode.is_empty() {
             "\"\" (own namespace)"
         } else {
             mode
         };
         if mode.eq_ignore_ascii_case("host") {
-            return (Status::Fail, format!("{field}={mode}"));
+            return Ok((Status::Fail, format!("{field}={mode}")));
         }
         if mode.starts_with("container:") {
             return match joined_container(ctx, mode) {
-                Some(j) if mode_of(j).eq_ignore_ascii_case("host") => (
-                    Status::Fail,
-                    format!("{field}={mode}, and {} uses {field}=host", j.name),
-                ),
-                Some(j) => (
-                    Status::Pass,
-                    format!("{field}={mode} ({} has its own namespace)", j.name),
-                ),
-                // A container can only join a container that exists; the one named is gone.
-                None => (
-                    Status::Pass,
-                    format!("{field}={mode} (joined container no longer exists)"),
-                ),
+                Some(j) => {
+                    let joined = mode_of(j)
+                        .map_err(|m| format!("{field}={mode}, and for {}: {m}", j.name))?;
+                    if joined.eq_ignore_ascii_case("host") {
+                        Ok((
+                            Status::Fail,
+                            format!("{field}={mode}, and {} uses {field}=host", j.name),
+                        ))
+                    } else {
+                        Ok((
+                            Status::Pass,
+                            format!("{field}={mode} ({} has its own namespace)", j.name),
+                        ))
+                    }
+                }
+                None => Err(format!(
+                    "{field}={mode}, but that container is not among the inspected containers, so whose \
+                     namespace it shares cannot be checked"
+                )),
             };
         }
-        (Status::Pass, format!("{field}={shown}"))
+        Ok((Status::Pass, format!("{field}={shown}")))
     })
 }
 
@@ -114,59 +125,76 @@ impl HostMac {
     pub fn of(ctx: &Ctx) -> Result<HostMac, String> {
         let d = ctx.docker()?;
         Ok(HostMac {
-            apparmor: d.info.has_security_option("apparmor"),
-            selinux: d.info.has_security_option("selinux"),
+            apparmor: d.info.has_security_option("apparmor")?,
+            selinux: d.info.has_security_option("selinux")?,
         })
     }
 }
 
+/// A container's confinement by one mechanism: confined (with the evidence), not confined (with what is
+/// wrong), or unknown (a fact was not collected).
+pub type Confinement = Result<Result<String, String>, Missing>;
+
 /// The AppArmor profile in force for a container, or why there is none.
-pub fn apparmor(c: &ContainerFacts, host: &HostMac) -> Result<String, String> {
-    let opts = security_opt_values(c, "apparmor");
+pub fn apparmor(c: &ContainerFacts, host: &HostMac) -> Confinement {
+    let opts = security_opt_values(c, "apparmor")?;
     if let Some(v) = opts
         .iter()
         .flatten()
         .find(|v| v.eq_ignore_ascii_case("unconfined"))
     {
-        return Err(format!("apparmor={v}"));
+        return Ok(Err(format!("apparmor={v}")));
     }
-    let profile = c.apparmor_profile.trim();
+    let profile = c.apparmor_profile()?.trim();
     if profile.eq_ignore_ascii_case("unconfined") {
-        return Err("AppArmorProfile=unconfined".into());
+        return Ok(Err("AppArmorProfile=unconfined".into()));
     }
     if !profile.is_empty() {
-        return Ok(format!("AppArmorProfile={profile}"));
+        return Ok(Ok(format!("AppArmorProfile={profile}")));
     }
-    match opts.iter().flatten().last() {
+    Ok(match opts.iter().flatten().last() {
         Some(v) if host.apparmor => Ok(format!("apparmor={v}")),
         Some(v) => Err(format!("apparmor={v} but the host has no AppArmor")),
         None => Err("no AppArmor profile".into()),
-    }
+    })
 }
 
 /// The SELinux label in force for a container, or why there is none.
-pub fn selinux(c: &ContainerFacts, host: &HostMac) -> Result<String, String> {
-    let opts = security_opt_values(c, "label");
+pub fn selinux(c: &ContainerFacts, host: &HostMac) -> Confinement {
+    let opts = security_opt_values(c, "label")?;
     if opts
         .iter()
         .flatten()
         .any(|v| v.eq_ignore_ascii_case("disable"))
     {
-        return Err("label=disable".into());
+        return Ok(Err("label=disable".into()));
     }
-    let label = c.process_label.trim();
+    let label = c.process_label()?.trim();
     if !label.is_empty() {
-        return Ok(format!("ProcessLabel={label}"));
+        return Ok(Ok(format!("ProcessLabel={label}")));
     }
-    match opts.iter().flatten().last() {
+    Ok(match opts.iter().flatten().last() {
         Some(v) if host.selinux => Ok(format!("label={v}")),
         Some(v) => Err(format!("label={v} but the host has no SELinux")),
         None => Err("no SELinux label".into()),
+    })
+}
+
+/// `pass` when confined, `fail` otherwise; `Err` when it cannot be told.
+pub fn confinement_verdict(c: Confinement) -> Verdict {
+    match c? {
+        Ok(why) => Ok((Status::Pass, why)),
+        Err(why) => Ok((Status::Fail, why)),
     }
 }
 
 /// One published port the way an operator reads it: `0.0.0.0:8080`, `[::]:8080`, `*:8080` (no host
 /// address), `10.0.0.5:<random>` (no host port).
+pub fn binding(p: &dockguard_facts::PortBinding) -> Result<String, Missing> {
+    Ok(endpoint(p.host_ip()?, p.host_port()?))
+}
+
+/// See [`binding`].
 pub fn endpoint(ip: &str, port: &str) -> String {
     let port = if port.is_empty() { "<random>" } else { port };
     if ip.is_empty() {
@@ -179,11 +207,11 @@ pub fn endpoint(ip: &str, port: &str) -> String {
 }
 
 /// A container's published ports, configured and actual, sorted and without duplicates.
-pub fn published_ports(c: &ContainerFacts) -> Vec<&dockguard_facts::PortBinding> {
-    let mut ports: Vec<&dockguard_facts::PortBinding> = c.ports.iter().collect();
+pub fn published_ports(c: &ContainerFacts) -> Result<Vec<&dockguard_facts::PortBinding>, Missing> {
+    let mut ports: Vec<&dockguard_facts::PortBinding> = c.ports()?.iter().collect();
     ports.sort();
     ports.dedup();
-    ports
+    Ok(ports)
 }
 
 /// `cap_sys_admin`, `CAP_SYS_ADMIN` and `SYS_ADMIN` are the same capability.
@@ -203,7 +231,7 @@ pub fn short_id(id: &str) -> String {
 /// One exec session for evidence: its id prefix and program. Arguments are counted, never shown: they can
 /// carry passwords (`mysql -p...`). `how` says what was wrong with it (`with --privileged`).
 pub fn exec_shown(e: &dockguard_facts::ExecFacts, how: &str) -> String {
-    let mut words = e.command.split_whitespace();
+    let mut words = e.command.as_deref().unwrap_or("").split_whitespace();
     let program = words.next().unwrap_or("<no command>");
     let args = words.count();
     let mut s = format!("exec {} ran `{program}`", short_id(&e.id));
@@ -214,7 +242,7 @@ pub fn exec_shown(e: &dockguard_facts::ExecFacts, how: &str) -> String {
     }
     s.push(' ');
     s.push_str(how);
-    if e.running {
+    if e.running == Some(true) {
         s.push_str(" (still running)");
     }
     s

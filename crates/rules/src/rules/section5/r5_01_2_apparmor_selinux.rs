@@ -46,18 +46,18 @@ fn check(ctx: &Ctx) -> Outcome {
         Err(e) => return Outcome::error(e),
     };
     let mut out = per_container(ctx, |c| {
-        if c.privileged {
-            return (
+        if *c.privileged()? {
+            return Ok((
                 Status::Fail,
                 "Privileged=true (no AppArmor or SELinux confinement)".into(),
-            );
+            ));
         }
-        match (apparmor(c, &host), selinux(c, &host)) {
+        Ok(match (apparmor(c, &host)?, selinux(c, &host)?) {
             (Ok(a), Ok(s)) => (Status::Pass, format!("{a}; {s}")),
             (Ok(a), Err(_)) => (Status::Pass, a),
             (Err(_), Ok(s)) => (Status::Pass, s),
             (Err(a), Err(s)) => (Status::Fail, format!("{a}; {s}")),
-        }
+        })
     });
     if !host.apparmor && !host.selinux && out.status != Status::NotApplicable {
         out.reason.push_str(

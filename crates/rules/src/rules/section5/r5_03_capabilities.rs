@@ -1,7 +1,7 @@
 //! 5.03 Ensure Linux Kernel Capabilities are restricted within containers.
 
 use super::common::cap_name;
-use crate::check::per_container;
+use crate::check::{per_container, Verdict};
 use crate::prelude::*;
 use dockguard_facts::ContainerFacts;
 
@@ -100,12 +100,12 @@ fn shown(list: &[String]) -> String {
     }
 }
 
-fn assess(c: &ContainerFacts) -> (Status, String) {
-    if c.privileged {
-        return (Status::Fail, "Privileged=true (every capability)".into());
+fn assess(c: &ContainerFacts) -> Verdict {
+    if *c.privileged()? {
+        return Ok((Status::Fail, "Privileged=true (every capability)".into()));
     }
-    let added = caps(&c.cap_add);
-    let dropped = caps(&c.cap_drop);
+    let added = caps(c.cap_add()?);
+    let dropped = caps(c.cap_drop()?);
     let settings = format!("CapAdd={} CapDrop={}", shown(&added), shown(&dropped));
     let risky: Vec<&str> = added
         .iter()
@@ -113,10 +113,10 @@ fn assess(c: &ContainerFacts) -> (Status, String) {
         .filter(|c| HIGH_RISK.contains(c))
         .collect();
     if !risky.is_empty() {
-        return (
+        return Ok((
             Status::Fail,
             format!("adds {} ({settings})", risky.join(", ")),
-        );
+        ));
     }
     let mut review = Vec::new();
     let extra: Vec<&str> = added
@@ -136,14 +136,14 @@ fn assess(c: &ContainerFacts) -> (Status, String) {
     } else if !drops_net_raw {
         review.push("keeps NET_RAW (not dropped)".into());
     }
-    if review.is_empty() {
+    Ok(if review.is_empty() {
         (Status::Pass, settings)
     } else {
         (
             Status::Manual,
             format!("{}; confirm it is needed ({settings})", review.join("; ")),
         )
-    }
+    })
 }
 
 fn check(ctx: &Ctx) -> Outcome {

@@ -30,7 +30,8 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Ctx) -> Outcome {
     per_container(ctx, |c| {
-        verdict(!c.privileged, format!("Privileged={}", c.privileged))
+        let privileged = *c.privileged()?;
+        verdict(!privileged, format!("Privileged={privileged}"))
     })
 }
 

@@ -17,12 +17,13 @@ pub static RULE: Rule = Rule {
         or /lib lets it plant users, binaries or kernels that the host will run; read-only access to /etc, \
         /root, /proc, /sys or Docker's data directory still leaks password hashes, keys, other containers' \
         environment variables and kernel state.",
-    audit: "Looks at every bind mount of every container, running or stopped. Fails when the host source is \
-        `/`, `/run` or `/var/run` (any mode); or /etc, /root, /proc, /sys, /boot, /var/lib/docker or the \
-        daemon's data root, or anything below them (any mode: read-only still exposes secrets, except a few \
-        harmless read-only files such as /etc/localtime, /etc/timezone, /etc/hosts, /etc/resolv.conf and \
-        the CA bundles); or /dev, or /usr, /bin, /sbin, /lib, /lib32, /lib64, /libx32 or anything below \
-        them mounted read-write. Read-only mounts of the latter group pass and are listed in the evidence.",
+    audit: "Looks at every bind mount of every container, running or stopped (Mounts: Type, Source, RW). \
+        Fails when the host source is `/`, `/run` or `/var/run`, or /boot, /dev, /etc, /lib (and lib32, lib64, \
+        libx32), /proc, /sys, /usr, /bin, /sbin, /root, /var/lib/docker, the daemon's data root, or anything \
+        below them. The benchmark asks that these not be mounted at all, so a read-only mount fails too; the \
+        evidence says which mode each mount has (read-write lets the container change the host, read-only \
+        still hands it secrets). A single harmless file such as /etc/localtime also fails: accept it with an \
+        exemption in dockguard.toml. A mount whose type, source or mode the API did not return is an error.",
     impact: "Agents that look at the host through bind mounts (monitoring, log shippers, backup or security \
         scanners reading /proc, /sys, /etc or /var/lib/docker) lose that view and need a narrower read-only \
         mount or must run on the host. Applications that read their configuration from the host's /etc have to \
@@ -38,30 +39,14 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Host trees exposed in any mode: the directory itself and everything below it.
-const SECRET_TREES: &[&str] = &["/etc", "/root", "/proc", "/sys", "/boot", "/var/lib/docker"];
-/// Host directories exposed in any mode, but only as themselves (they hold the host's sockets).
-const SECRET_EXACT: &[&str] = &["", "/run", "/var/run"];
-/// Host trees whose read-write mount fails (system code and libraries).
-const SYSTEM_TREES: &[&str] = &[
-    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+/// Host trees the benchmark names (and Docker's data), the directory itself and everything below it.
+const SENSITIVE_TREES: &[&str] = &[
+    "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/sys", "/usr", "/bin",
+    "/sbin", "/root", "/var/lib/docker",
 ];
-/// Host directories whose read-write mount fails, only as themselves.
-const SYSTEM_EXACT: &[&str] = &["/dev"];
-/// Files under the secret trees that are harmless when mounted read-only.
-const HARMLESS_READ_ONLY: &[&str] = &[
-    "/etc/localtime",
-    "/etc/timezone",
-    "/etc/hostname",
-    "/etc/hosts",
-    "/etc/resolv.conf",
-    "/etc/machine-id",
-    "/etc/os-release",
-    "/etc/ssl/certs",
-    "/etc/ca-certificates",
-    "/etc/pki/ca-trust",
-    "/etc/pki/tls/certs",
-];
+/// Host directories that are sensitive only as themselves (`/` is the empty string once cleaned; `/run`
+/// holds the host's sockets).
+const SENSITIVE_EXACT: &[&str] = &["", "/run", "/var/run"];
 
 /// The path without duplicate or trailing slashes; the root becomes the empty string.
 fn clean(path: &str) -> String {
@@ -84,67 +69,45 @@ fn within(path: &str, dir: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-enum Exposure {
-    /// Exposes the host in any mode.
-    Secret,
-    /// Exposes the host when writable.
-    System,
-    None,
-}
-
-fn classify(source: &str, data_root: &str) -> Exposure {
-    if SECRET_EXACT.contains(&source)
-        || SECRET_TREES.iter().any(|d| within(source, d))
+/// The benchmark asks that these not be mounted at all, whatever the mode: read-write lets the container
+/// change the host; read-only still hands it the host's secrets, keys and kernel state.
+fn sensitive(source: &str, data_root: &str) -> bool {
+    SENSITIVE_EXACT.contains(&source)
+        || SENSITIVE_TREES.iter().any(|d| within(source, d))
         || (!data_root.is_empty() && within(source, data_root))
-    {
-        Exposure::Secret
-    } else if SYSTEM_EXACT.contains(&source) || SYSTEM_TREES.iter().any(|d| within(source, d)) {
-        Exposure::System
-    } else {
-        Exposure::None
-    }
 }
 
 fn check(ctx: &Ctx) -> Outcome {
-    let data_root = match ctx.docker() {
-        Ok(d) => clean(&d.info.docker_root_dir),
+    let data_root = match ctx.docker().and_then(|d| Ok(d.info.docker_root_dir()?)) {
+        Ok(r) => clean(r),
         Err(e) => return Outcome::error(e),
     };
     per_container(ctx, |c| {
         let mut bad = Vec::new();
-        let mut read_only = Vec::new();
-        for m in c
-            .mounts
-            .iter()
-            .filter(|m| m.kind == "bind" || m.kind.is_empty())
-        {
-            let source = clean(&m.source);
-            let shown = format!(
-                "mounts {} at {} ({})",
-                if source.is_empty() { "/" } else { &m.source },
-                m.destination,
-                if m.rw { "rw" } else { "ro" }
-            );
-            match classify(&source, &data_root) {
-                Exposure::Secret
-                    if m.rw || !HARMLESS_READ_ONLY.iter().any(|h| within(&source, h)) =>
-                {
-                    bad.push(shown)
-                }
-                Exposure::System if m.rw => bad.push(shown),
-                Exposure::Secret | Exposure::System => read_only.push(shown),
-                Exposure::None => {}
+        for m in c.mounts()? {
+            let kind = m.kind()?;
+            if !(kind == "bind" || kind.is_empty()) {
+                continue;
+            }
+            let source = clean(m.source()?);
+            let rw = *m.rw()?;
+            if sensitive(&source, &data_root) {
+                bad.push(format!(
+                    "mounts {} at {} ({})",
+                    if source.is_empty() { "/" } else { &source },
+                    m.destination,
+                    if rw {
+                        "read-write"
+                    } else {
+                        "read-only, which still exposes it"
+                    }
+                ));
             }
         }
-        if !bad.is_empty() {
-            (Status::Fail, bad.join("; "))
-        } else if !read_only.is_empty() {
-            (
-                Status::Pass,
-                format!("read-only only: {}", read_only.join("; ")),
-            )
+        if bad.is_empty() {
+            Ok((Status::Pass, "no sensitive host directory mounted".into()))
         } else {
-            (Status::Pass, "no sensitive host directory mounted".into())
+            Ok((Status::Fail, bad.join("; ")))
         }
     })
 }

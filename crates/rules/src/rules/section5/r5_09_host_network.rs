@@ -2,6 +2,7 @@
 
 use super::common::host_namespace_check;
 use crate::prelude::*;
+use dockguard_facts::ContainerFacts;
 
 pub static RULE: Rule = Rule {
     azure: Some("5.09"),
@@ -32,7 +33,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx) -> Outcome {
-    host_namespace_check(ctx, "NetworkMode", |c| &c.network_mode)
+    host_namespace_check(ctx, "NetworkMode", ContainerFacts::network_mode)
 }
 
 #[cfg(test)]

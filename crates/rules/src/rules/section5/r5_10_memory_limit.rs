@@ -34,10 +34,11 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Ctx) -> Outcome {
     per_container(ctx, |c| {
-        if c.memory > 0 {
-            verdict(true, format!("Memory={}", human_bytes(c.memory)))
+        let memory = *c.memory()?;
+        if memory > 0 {
+            verdict(true, format!("Memory={}", human_bytes(memory)))
         } else {
-            verdict(false, format!("Memory={} (unlimited)", c.memory))
+            verdict(false, format!("Memory={memory} (unlimited)"))
         }
     })
 }

@@ -33,10 +33,8 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Ctx) -> Outcome {
     per_container(ctx, |c| {
-        verdict(
-            c.readonly_rootfs,
-            format!("ReadonlyRootfs={}", c.readonly_rootfs),
-        )
+        let ro = *c.readonly_rootfs()?;
+        verdict(ro, format!("ReadonlyRootfs={ro}"))
     })
 }
 

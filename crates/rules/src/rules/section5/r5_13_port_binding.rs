@@ -1,6 +1,6 @@
 //! 5.13 Ensure incoming container traffic is bound to a specific host interface.
 
-use super::common::{endpoint, published_ports};
+use super::common::{binding, published_ports};
 use crate::check::per_container;
 use crate::prelude::*;
 use dockguard_facts::is_wildcard_ip;
@@ -40,30 +40,22 @@ fn check(ctx: &Ctx) -> Outcome {
     // The address a binding without a host address gets: the daemon's `ip` (default 0.0.0.0).
     let default_ip = ctx.daemon.string("ip");
     per_container(ctx, |c| {
-        let ports = published_ports(c);
+        let ports = published_ports(c)?;
         let (mut fail, mut error, mut pass) = (Vec::new(), Vec::new(), Vec::new());
+        // Every binding is judged on its own: `-p 127.0.0.1:8080:80 -p 9090:80` publishes port 80 twice,
+        // once on every interface.
         for p in &ports {
-            let shown = format!(
-                "{} published on {}",
-                p.container_port,
-                endpoint(&p.host_ip, &p.host_port)
-            );
-            if !p.host_ip.trim().is_empty() {
-                if is_wildcard_ip(&p.host_ip) {
+            let shown = format!("{} published on {}", p.container_port, binding(p)?);
+            let host_ip = p.host_ip()?;
+            if !host_ip.trim().is_empty() {
+                if is_wildcard_ip(host_ip) {
                     fail.push(shown);
                 } else {
                     pass.push(shown);
                 }
                 continue;
             }
-            // A configured binding without an address; the runtime binding, when there is one, says where
-            // it really went.
-            if ports
-                .iter()
-                .any(|q| q.container_port == p.container_port && !q.host_ip.trim().is_empty())
-            {
-                continue;
-            }
+            // A binding without an address goes to the daemon's default `ip` (0.0.0.0 unless set).
             match &default_ip {
                 Ok(ip) if is_wildcard_ip(ip) => {
                     fail.push(format!("{shown} (no host address: all interfaces)"))
@@ -72,7 +64,7 @@ fn check(ctx: &Ctx) -> Outcome {
                 Err(e) => error.push(format!("{shown}: {e}")),
             }
         }
-        if c.publish_all_ports {
+        if *c.publish_all_ports()? {
             match &default_ip {
                 Ok(ip) if is_wildcard_ip(ip) => {
                     fail.push("PublishAllPorts=true (every exposed port on all interfaces)".into())
@@ -81,7 +73,7 @@ fn check(ctx: &Ctx) -> Outcome {
                 Err(e) => error.push(format!("PublishAllPorts=true: {e}")),
             }
         }
-        if !fail.is_empty() {
+        Ok(if !fail.is_empty() {
             (Status::Fail, fail.join("; "))
         } else if !error.is_empty() {
             (Status::Error, error.join("; "))
@@ -89,7 +81,7 @@ fn check(ctx: &Ctx) -> Outcome {
             (Status::Pass, "no published ports".into())
         } else {
             (Status::Pass, pass.join("; "))
-        }
+        })
     })
 }
 

@@ -34,9 +34,10 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Ctx) -> Outcome {
     per_container(ctx, |c| {
-        let name = c.restart_policy.name.trim().to_ascii_lowercase();
-        let count = c.restart_policy.maximum_retry_count;
-        match name.as_str() {
+        let policy = c.restart_policy()?;
+        let name = policy.name.trim().to_ascii_lowercase();
+        let count = policy.maximum_retry_count;
+        Ok(match name.as_str() {
             "" | "no" => (
                 Status::Pass,
                 format!(
@@ -60,7 +61,7 @@ fn check(ctx: &Ctx) -> Outcome {
                 format!("RestartPolicy={name} (unlimited restarts)"),
             ),
             other => (Status::Error, format!("unknown restart policy {other:?}")),
-        }
+        })
     })
 }
 

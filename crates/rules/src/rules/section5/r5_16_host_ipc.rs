@@ -2,6 +2,7 @@
 
 use super::common::host_namespace_check;
 use crate::prelude::*;
+use dockguard_facts::ContainerFacts;
 
 pub static RULE: Rule = Rule {
     azure: Some("5.16"),
@@ -30,7 +31,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx) -> Outcome {
-    host_namespace_check(ctx, "IpcMode", |c| &c.ipc_mode)
+    host_namespace_check(ctx, "IpcMode", ContainerFacts::ipc_mode)
 }
 
 #[cfg(test)]

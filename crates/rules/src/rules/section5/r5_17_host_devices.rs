@@ -48,20 +48,20 @@ const DISK_PREFIXES: &[&str] = &[
 ];
 
 /// Docker applies rwm when no permissions are given.
-fn permissions(d: &DeviceFacts) -> String {
-    let p = d.cgroup_permissions.trim().to_ascii_lowercase();
-    if p.is_empty() {
-        "rwm".into()
-    } else {
-        p
-    }
+fn permissions(d: &DeviceFacts) -> Result<String, dockguard_facts::Missing> {
+    let p = d.cgroup_permissions()?.trim().to_ascii_lowercase();
+    Ok(if p.is_empty() { "rwm".into() } else { p })
 }
 
-fn assess(d: &DeviceFacts) -> (Status, String) {
-    let perms = permissions(d);
-    let shown = format!("{} -> {} ({perms})", d.path_on_host, d.path_in_container);
+fn assess(d: &DeviceFacts) -> Result<(Status, String), String> {
+    let perms = permissions(d)?;
+    let shown = format!(
+        "{} -> {} ({perms})",
+        d.path_on_host,
+        d.path_in_container()?
+    );
     let host = d.path_on_host.trim();
-    if perms.contains('m') {
+    Ok(if perms.contains('m') {
         (Status::Fail, shown)
     } else if MEMORY_DEVICES.contains(&host) {
         (Status::Fail, format!("{shown}: host memory"))
@@ -69,18 +69,19 @@ fn assess(d: &DeviceFacts) -> (Status, String) {
         (Status::Fail, format!("{shown}: writable host disk"))
     } else {
         (Status::Manual, shown)
-    }
+    })
 }
 
 fn check(ctx: &Ctx) -> Outcome {
     per_container(ctx, |c| {
-        if c.privileged {
-            return (Status::Fail, "Privileged=true (every host device)".into());
+        if *c.privileged()? {
+            return Ok((Status::Fail, "Privileged=true (every host device)".into()));
         }
-        if c.devices.is_empty() {
-            return (Status::Pass, "no host devices".into());
+        let devices = c.devices()?;
+        if devices.is_empty() {
+            return Ok((Status::Pass, "no host devices".into()));
         }
-        let devices: Vec<(Status, String)> = c.devices.iter().map(assess).collect();
+        let devices: Vec<(Status, String)> = devices.iter().map(assess).collect::<Result<_, _>>()?;
         let status = if devices.iter().any(|(s, _)| *s == Status::Fail) {
             Status::Fail
         } else {
@@ -89,9 +90,9 @@ fn check(ctx: &Ctx) -> Outcome {
         let detail: Vec<String> = devices.into_iter().map(|(_, d)| d).collect();
         let detail = detail.join("; ");
         if status == Status::Manual {
-            (status, format!("{detail}; confirm the container needs it"))
+            Ok((status, format!("{detail}; confirm the container needs it")))
         } else {
-            (status, detail)
+            Ok((status, detail))
         }
     })
 }

@@ -30,26 +30,24 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Ctx) -> Outcome {
     per_container(ctx, |c| {
-        let shared: Vec<String> = c
-            .mounts
-            .iter()
-            .filter(|m| {
-                matches!(
-                    m.propagation.trim().to_ascii_lowercase().as_str(),
-                    "shared" | "rshared"
-                )
-            })
-            .map(|m| {
-                format!(
-                    "mounts {} at {} with propagation {}",
-                    m.source, m.destination, m.propagation
-                )
-            })
-            .collect();
+        let mut shared = Vec::new();
+        for m in c.mounts()? {
+            let propagation = m.propagation()?;
+            if matches!(
+                propagation.trim().to_ascii_lowercase().as_str(),
+                "shared" | "rshared"
+            ) {
+                shared.push(format!(
+                    "mounts {} at {} with propagation {propagation}",
+                    m.source.as_deref().unwrap_or("?"),
+                    m.destination
+                ));
+            }
+        }
         if shared.is_empty() {
-            (Status::Pass, "no mount uses shared propagation".into())
+            Ok((Status::Pass, "no mount uses shared propagation".into()))
         } else {
-            (Status::Fail, shared.join("; "))
+            Ok((Status::Fail, shared.join("; ")))
         }
     })
 }

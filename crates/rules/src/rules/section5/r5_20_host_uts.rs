@@ -2,6 +2,7 @@
 
 use super::common::host_namespace_check;
 use crate::prelude::*;
+use dockguard_facts::ContainerFacts;
 
 pub static RULE: Rule = Rule {
     azure: Some("5.20"),
@@ -28,7 +29,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx) -> Outcome {
-    host_namespace_check(ctx, "UTSMode", |c| &c.uts_mode)
+    host_namespace_check(ctx, "UTSMode", ContainerFacts::uts_mode)
 }
 
 #[cfg(test)]

@@ -37,8 +37,8 @@ fn check(ctx: &Ctx) -> Outcome {
     // The daemon-wide parent, when known; a container that names the same parent is not an exception.
     let daemon_parent = ctx.daemon.string("cgroup-parent").unwrap_or_default();
     per_container(ctx, |c| {
-        let parent = c.cgroup_parent.trim();
-        if parent.is_empty() {
+        let parent = c.cgroup_parent()?.trim();
+        Ok(if parent.is_empty() {
             (
                 Status::Pass,
                 "CgroupParent=\"\" (Docker's default cgroup)".into(),
@@ -53,7 +53,7 @@ fn check(ctx: &Ctx) -> Outcome {
                 Status::Manual,
                 format!("CgroupParent={parent}; confirm this cgroup is intended"),
             )
-        }
+        })
     })
 }
 

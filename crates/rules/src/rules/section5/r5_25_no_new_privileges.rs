@@ -42,36 +42,45 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &Ctx) -> Outcome {
     let daemon = ctx.daemon.bool("no-new-privileges");
     per_container(ctx, |c| {
-        if let Some(value) = security_opt_values(c, "no-new-privileges").last() {
+        if let Some(value) = security_opt_values(c, "no-new-privileges")?.last() {
             let shown = match value {
                 Some(v) => format!("SecurityOpt no-new-privileges:{v}"),
                 None => "SecurityOpt no-new-privileges".into(),
             };
-            return match value.map(|v| v.to_ascii_lowercase().parse::<bool>()) {
+            return Ok(match value.map(|v| v.to_ascii_lowercase().parse::<bool>()) {
                 None | Some(Ok(true)) => (Status::Pass, shown),
                 Some(Ok(false)) => (
                     Status::Fail,
                     format!("{shown} (overrides the daemon default)"),
                 ),
                 Some(Err(_)) => (Status::Error, format!("{shown}: not a boolean")),
-            };
+            });
         }
-        match &daemon {
-            Err(e) => (
-                Status::Error,
-                format!("no no-new-privileges in SecurityOpt and {e}"),
-            ),
-            Ok((on, setting)) => {
-                let origin = setting
-                    .map(|s| s.origin(&ctx.daemon.config_path))
-                    .unwrap_or_else(|| "dockerd default".into());
-                let shown = format!("no-new-privileges={on} (daemon, from {origin})");
-                if *on {
-                    (Status::Pass, shown)
-                } else {
-                    (Status::Fail, format!("not in SecurityOpt; {shown}"))
-                }
-            }
+        // The daemon default is applied when the container is created; inspect does not show it.
+        let (on, setting) = daemon
+            .as_ref()
+            .map_err(|e| format!("no no-new-privileges in SecurityOpt and {e}"))?;
+        let origin = setting
+            .map(|s| s.origin(&ctx.daemon.config_path))
+            .unwrap_or_else(|| "dockerd default".into());
+        let shown = format!("no-new-privileges={on} (daemon, from {origin})");
+        match ctx.created_under_running_daemon(c) {
+            Ok(true) if *on => Ok((Status::Pass, format!("not in SecurityOpt; {shown}, in force when the container was created"))),
+            Ok(true) => Ok((Status::Fail, format!("not in SecurityOpt; {shown}"))),
+            Ok(false) => Ok((
+                Status::Manual,
+                format!(
+                    "not in SecurityOpt; the container was created before the running dockerd started, so \
+                     whether a daemon default ({shown} now) applied to it cannot be told; recreate it or set \
+                     --security-opt no-new-privileges"
+                ),
+            )),
+            Err(e) => Ok((
+                Status::Manual,
+                format!(
+                    "not in SecurityOpt; {shown}, but whether it applied to this container cannot be told: {e}"
+                ),
+            )),
         }
     })
 }

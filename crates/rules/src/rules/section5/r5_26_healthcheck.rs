@@ -36,19 +36,25 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Ctx) -> Outcome {
     per_container(ctx, |c| {
-        let test = match &c.healthcheck {
-            Some(t) if !t.is_empty() && !t[0].eq_ignore_ascii_case("NONE") => t,
-            Some(t) if !t.is_empty() => {
-                return (Status::Fail, "Healthcheck=NONE (disabled)".into())
+        let test = c.healthcheck()?;
+        match test.first() {
+            None => return Ok((Status::Fail, "no healthcheck configured".into())),
+            Some(t) if t.eq_ignore_ascii_case("NONE") => {
+                return Ok((Status::Fail, "Healthcheck=NONE (disabled)".into()))
             }
-            _ => return (Status::Fail, "no healthcheck configured".into()),
-        };
+            Some(_) => {}
+        }
         let mut detail = format!("Healthcheck={}", test.join(" "));
-        if c.running {
-            let status = c.health_status.as_deref().unwrap_or("not reported yet");
+        if *c.running()? {
+            let status = c.health_status()?;
+            let status = if status.is_empty() {
+                "not reported yet"
+            } else {
+                status
+            };
             detail.push_str(&format!("; health {status}"));
         }
-        (Status::Pass, detail)
+        Ok((Status::Pass, detail))
     })
 }
 

@@ -29,10 +29,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx) -> Outcome {
-    per_container(ctx, |c| match c.pids_limit {
-        Some(n) if n > 0 => verdict(true, format!("PidsLimit={n}")),
-        Some(n) => verdict(false, format!("PidsLimit=unlimited ({n})")),
-        None => verdict(false, "PidsLimit=unlimited (not set)"),
+    per_container(ctx, |c| match *c.pids_limit()? {
+        n if n > 0 => verdict(true, format!("PidsLimit={n}")),
+        0 => verdict(false, "PidsLimit=unlimited (not set)"),
+        n => verdict(false, format!("PidsLimit=unlimited ({n})")),
     })
 }
 

@@ -43,7 +43,8 @@ fn default_bridges(
             .iter()
             .filter(|n| {
                 n.options
-                    .get("com.docker.network.bridge.name")
+                    .as_ref()
+                    .and_then(|o| o.get("com.docker.network.bridge.name"))
                     .map(String::as_str)
                     == Some("docker0")
             })
@@ -54,17 +55,27 @@ fn default_bridges(
     }
 }
 
-/// Why the container uses docker0, if it does.
-fn on_docker0(ctx: &Ctx, c: &ContainerFacts, bridges: &[String], depth: u8) -> Option<String> {
-    let mode = c.network_mode.trim();
+/// Why the container uses docker0, if it does; `Err` when it cannot be told.
+fn on_docker0(
+    ctx: &Ctx,
+    c: &ContainerFacts,
+    bridges: &[String],
+    depth: u8,
+) -> Result<Option<String>, String> {
+    let mode = c.network_mode()?.trim();
     let is_bridge = |n: &str| bridges.iter().any(|b| b == n);
     if mode.starts_with("container:") {
-        let j = joined_container(ctx, mode).filter(|_| depth < 4)?;
-        let why = on_docker0(ctx, j, bridges, depth + 1)?;
-        return Some(format!(
-            "NetworkMode={mode}, and {} uses docker0 ({why})",
-            j.name
-        ));
+        if depth >= 4 {
+            return Err(format!("NetworkMode={mode}: the chain of joined containers is too long"));
+        }
+        let Some(j) = joined_container(ctx, mode) else {
+            return Err(format!(
+                "NetworkMode={mode}, but that container is not among the inspected containers"
+            ));
+        };
+        return Ok(on_docker0(ctx, j, bridges, depth + 1)?.map(|why| {
+            format!("NetworkMode={mode}, and {} uses docker0 ({why})", j.name)
+        }));
     }
     let effective = if mode.eq_ignore_ascii_case("default") {
         "bridge"
@@ -72,12 +83,12 @@ fn on_docker0(ctx: &Ctx, c: &ContainerFacts, bridges: &[String], depth: u8) -> O
         mode
     };
     if is_bridge(effective) {
-        return Some(format!("NetworkMode={mode} (the docker0 bridge)"));
+        return Ok(Some(format!("NetworkMode={mode} (the docker0 bridge)")));
     }
-    c.networks
+    Ok(c.networks()?
         .iter()
         .find(|n| is_bridge(n))
-        .map(|n| format!("attached to network {n} (docker0)"))
+        .map(|n| format!("attached to network {n} (docker0)")))
 }
 
 fn check(ctx: &Ctx) -> Outcome {
@@ -89,17 +100,17 @@ fn check(ctx: &Ctx) -> Outcome {
         Ok(b) => (b, None),
         Err(e) => (vec!["bridge".to_string()], Some(e)),
     };
-    let mut out = per_container(ctx, |c| match on_docker0(ctx, c, &bridges, 0) {
-        Some(why) => (Status::Fail, why),
-        None if c.networks.is_empty() => (Status::Pass, format!("NetworkMode={}", c.network_mode)),
-        None => (
-            Status::Pass,
-            format!(
-                "NetworkMode={}; networks {}",
-                c.network_mode,
-                c.networks.join(", ")
+    let mut out = per_container(ctx, |c| {
+        let mode = c.network_mode()?;
+        let networks = c.networks()?;
+        Ok(match on_docker0(ctx, c, &bridges, 0)? {
+            Some(why) => (Status::Fail, why),
+            None if networks.is_empty() => (Status::Pass, format!("NetworkMode={mode}")),
+            None => (
+                Status::Pass,
+                format!("NetworkMode={mode}; networks {}", networks.join(", ")),
             ),
-        ),
+        })
     });
     if let Some(e) = note {
         out.reason.push_str(&format!(

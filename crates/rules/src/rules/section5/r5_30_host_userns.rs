@@ -2,6 +2,7 @@
 
 use super::common::host_namespace_check;
 use crate::prelude::*;
+use dockguard_facts::ContainerFacts;
 
 pub static RULE: Rule = Rule {
     azure: Some("5.30"),
@@ -30,7 +31,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx) -> Outcome {
-    host_namespace_check(ctx, "UsernsMode", |c| &c.userns_mode)
+    host_namespace_check(ctx, "UsernsMode", ContainerFacts::userns_mode)
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub static RULE: Rule = Rule {
 
 /// The socket paths whose exposure matters: the daemon's own sockets plus the standard locations.
 fn socket_paths(ctx: &Ctx) -> Vec<String> {
+    // When the daemon's own sockets are unknown, the standard locations and any `docker.sock` still count.
     let mut paths = ctx.daemon.unix_sockets().unwrap_or_default();
     for p in ["/var/run/docker.sock", "/run/docker.sock"] {
         if !paths.iter().any(|x| x == p) {
@@ -54,19 +55,21 @@ fn exposes(source: &str, socket: &str) -> bool {
 fn check(ctx: &Ctx) -> Outcome {
     let sockets = socket_paths(ctx);
     per_container(ctx, |c| {
-        let hits: Vec<String> = c
-            .mounts
-            .iter()
-            .filter(|m| m.kind == "bind" || m.kind.is_empty())
-            .filter(|m| {
-                m.source.ends_with("/docker.sock") || sockets.iter().any(|s| exposes(&m.source, s))
-            })
-            .map(|m| format!("mounts {} at {}", m.source, m.destination))
-            .collect();
+        let mut hits = Vec::new();
+        for m in c.mounts()? {
+            let kind = m.kind()?;
+            if !(kind == "bind" || kind.is_empty()) {
+                continue;
+            }
+            let source = m.source()?;
+            if source.ends_with("/docker.sock") || sockets.iter().any(|s| exposes(source, s)) {
+                hits.push(format!("mounts {source} at {}", m.destination));
+            }
+        }
         if hits.is_empty() {
-            (Status::Pass, "no Docker socket mounted".into())
+            Ok((Status::Pass, "no Docker socket mounted".into()))
         } else {
-            (Status::Fail, hits.join("; "))
+            Ok((Status::Fail, hits.join("; ")))
         }
     })
 }

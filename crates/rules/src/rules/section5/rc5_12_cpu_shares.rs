@@ -36,7 +36,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx) -> Outcome {
-    per_container(ctx, |c| match c.cpu_shares {
+    per_container(ctx, |c| Ok(match *c.cpu_shares()? {
         0 => (
             Status::Fail,
             "CpuShares=0 (not set: the default weight 1024)".into(),
@@ -50,7 +50,7 @@ fn check(ctx: &Ctx) -> Outcome {
             Status::Error,
             format!("CpuShares={n} is not a valid weight"),
         ),
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -36,7 +36,8 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Ctx) -> Outcome {
     per_container(ctx, |c| {
-        if c.ulimits.is_empty() {
+        let ulimits = c.ulimits()?;
+        Ok(if ulimits.is_empty() {
             (
                 Status::Pass,
                 "no ulimit overrides (daemon defaults apply)".into(),
@@ -44,9 +45,9 @@ fn check(ctx: &Ctx) -> Outcome {
         } else {
             (
                 Status::Manual,
-                format!("overrides {}; confirm each is needed", c.ulimits.join(", ")),
+                format!("overrides {}; confirm each is needed", ulimits.join(", ")),
             )
-        }
+        })
     })
 }
 

@@ -31,30 +31,29 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx) -> Outcome {
-    let swarm = match ctx.docker() {
-        Ok(d) => &d.info.swarm,
+    let swarm = match ctx.docker().and_then(|d| Ok(d.info.swarm()?)) {
+        Ok(s) => s,
         Err(e) => return Outcome::error(e),
     };
-    let state = swarm.state.trim();
-    if state.is_empty() {
-        return Outcome::error("docker info did not report the swarm state");
-    }
+    let state = match swarm.state() {
+        Ok(s) if !s.trim().is_empty() => s.trim(),
+        _ => return Outcome::error("docker info did not report the swarm state"),
+    };
     let target = |status, detail: String| {
-        let id = if swarm.node_id.is_empty() {
-            "swarm"
-        } else {
-            swarm.node_id.as_str()
+        let id = match swarm.node_id.as_deref() {
+            Some(id) if !id.is_empty() => id,
+            _ => "swarm",
         };
         Target::new(TargetKind::Swarm, id, "swarm mode", status, detail)
     };
-    if !swarm.active() {
+    if !matches!(state, "active" | "locked" | "pending" | "error") {
         return Outcome::pass("swarm mode is not enabled")
             .with_target(target(Status::Pass, format!("LocalNodeState={state}")));
     }
-    let role = if swarm.is_manager {
-        "manager"
-    } else {
-        "worker"
+    let role = match swarm.is_manager {
+        Some(true) => "manager",
+        Some(false) => "worker",
+        None => "manager or worker (unknown)",
     };
     let mut detail = format!("LocalNodeState={state}; this node is a {role}");
     if let (Some(m), Some(n)) = (swarm.managers, swarm.nodes) {

@@ -62,7 +62,10 @@ fn daemon_profile(options: &[String]) -> Option<String> {
 fn custom_profile(json: &str) -> (Status, String) {
     let size = format!("custom seccomp profile ({} bytes of JSON)", json.len());
     let Ok(v) = serde_json::from_str::<serde_json::Value>(json) else {
-        return (Status::Pass, size);
+        return (
+            Status::Manual,
+            format!("{size} that is not valid JSON; review what it filters"),
+        );
     };
     let default = v
         .get("defaultAction")
@@ -90,28 +93,31 @@ fn check(ctx: &Ctx) -> Outcome {
         Ok(d) => &d.info,
         Err(e) => return Outcome::error(e),
     };
-    if info.security_options.is_empty() {
-        return Outcome::error(
-            "docker info reported no SecurityOptions, so the daemon's seccomp support is unknown",
-        );
-    }
-    let daemon = daemon_profile(&info.security_options);
+    let options = match info.security_options() {
+        Ok(o) if !o.is_empty() => o,
+        _ => {
+            return Outcome::error(
+                "docker info reported no SecurityOptions, so the daemon's seccomp support is unknown",
+            )
+        }
+    };
+    let daemon = daemon_profile(options);
     per_container(ctx, |c| {
-        if c.privileged {
-            return (
+        if *c.privileged()? {
+            return Ok((
                 Status::Fail,
                 "Privileged=true (no seccomp filtering)".into(),
-            );
+            ));
         }
-        let opts = security_opt_values(c, "seccomp");
+        let opts = security_opt_values(c, "seccomp")?;
         if let Some(v) = opts
             .iter()
             .flatten()
             .find(|v| v.eq_ignore_ascii_case("unconfined"))
         {
-            return (Status::Fail, format!("seccomp={v}"));
+            return Ok((Status::Fail, format!("seccomp={v}")));
         }
-        match (opts.iter().flatten().last(), &daemon) {
+        Ok(match (opts.iter().flatten().last(), &daemon) {
             (_, None) => (
                 Status::Fail,
                 "the daemon reports no seccomp support (docker info SecurityOptions)".into(),
@@ -126,7 +132,7 @@ fn check(ctx: &Ctx) -> Outcome {
                 Status::Pass,
                 format!("the daemon's default seccomp profile ({p})"),
             ),
-        }
+        })
     })
 }
 

@@ -19,11 +19,11 @@ pub static RULE: Rule = Rule {
         that process can load kernel modules, mount the host's disks and leave the container for good.",
     audit: "Reads the exec sessions the daemon still remembers for every container (ExecIDs, each \
         inspected): fails when one was started with `--privileged`, naming the exec id prefix and the program \
-        it ran (arguments are counted, not shown, as they may hold secrets). Passes when none was. The daemon \
-        only remembers recent exec sessions of containers that still exist, and forgets them when the \
-        container stops, so a pass says nothing about older sessions: the benchmark's own audit searches \
-        the host's audit log instead (`ausearch -k docker | grep exec | grep privileged`, which needs the audit \
-        watches of section 1.1).",
+        it ran (arguments are counted, not shown, as they may hold secrets). Never passes: the daemon only \
+        remembers exec sessions that are running or recently ended, so seeing none is not evidence that none \
+        ran. Without one it is `manual`, with what was seen; the benchmark's own audit searches the host's \
+        audit log instead (`ausearch -k docker | grep exec | grep privileged`, which needs the audit watches \
+        of section 1.1).",
     impact: "Maintenance that relied on a privileged exec (mounting, kernel tuning, low-level debugging in a \
         running container) has to be done from the host or from a purpose-built container, which takes more \
         setup. The workloads themselves are unaffected.",
@@ -38,26 +38,29 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Ctx) -> Outcome {
     per_container(ctx, |c| {
-        let privileged: Vec<String> = c
-            .execs
-            .iter()
-            .filter(|e| e.privileged)
-            .map(|e| exec_shown(e, "with --privileged"))
-            .collect();
-        if !privileged.is_empty() {
-            (Status::Fail, privileged.join("; "))
-        } else if c.execs.is_empty() {
-            (Status::Pass, "no exec sessions on record".into())
-        } else {
-            let n = c.execs.len();
-            (
-                Status::Pass,
-                format!(
-                    "{n} exec session{} on record, none privileged",
-                    if n == 1 { "" } else { "s" }
-                ),
-            )
+        let execs = c.execs()?;
+        let mut privileged = Vec::new();
+        for e in execs {
+            if *e.privileged()? {
+                privileged.push(exec_shown(e, "with --privileged"));
+            }
         }
+        if !privileged.is_empty() {
+            return Ok((Status::Fail, privileged.join("; ")));
+        }
+        // The daemon forgets finished exec sessions, so "none seen" is not evidence that none ran.
+        let seen = match execs.len() {
+            0 => "no exec sessions on record".to_string(),
+            1 => "1 exec session on record, not privileged".to_string(),
+            n => format!("{n} exec sessions on record, none privileged"),
+        };
+        Ok((
+            Status::Manual,
+            format!(
+                "{seen}; the daemon forgets finished sessions, so check the host's audit log \
+                 (ausearch -k docker) for earlier ones"
+            ),
+        ))
     })
 }
 

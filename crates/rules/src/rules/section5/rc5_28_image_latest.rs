@@ -1,7 +1,7 @@
 //! CIS 5.28 Ensure that Docker commands always make use of the latest version of their image.
 
 use super::common::short_id;
-use crate::check::per_container;
+use crate::check::{per_container, Verdict};
 use crate::prelude::*;
 use dockguard_facts::{ContainerFacts, ImageSummaryFacts};
 
@@ -70,37 +70,42 @@ fn is_id_of(reference: &str, image_id: &str) -> bool {
             .starts_with(hex)
 }
 
-fn assess(c: &ContainerFacts, list: &[ImageSummaryFacts]) -> (Status, String) {
-    let reference = c.image.trim();
-    if c.image_id.trim().is_empty() {
-        return (Status::Error, "the container's image id is unknown".into());
+fn assess(c: &ContainerFacts, list: &[ImageSummaryFacts]) -> Verdict {
+    let reference = c.image()?.trim();
+    let image_id = c.image_id()?;
+    if image_id.trim().is_empty() {
+        return Ok((Status::Error, "the container's image id is unknown".into()));
     }
     if reference.is_empty() {
-        return (
+        return Ok((
             Status::Error,
             "the container's image reference (Config.Image) is empty".into(),
-        );
+        ));
     }
-    let runs = short_id(&c.image_id);
+    let runs = short_id(image_id);
     if reference.contains('@') {
-        return (
+        return Ok((
             Status::Pass,
             format!("started by digest ({reference}); runs {runs}"),
-        );
+        ));
     }
     let want = normalize(reference);
-    let tagged = list
-        .iter()
-        .find(|i| i.tags.iter().any(|t| normalize(t) == want));
-    match tagged {
-        Some(i) if i.id == c.image_id => (
+    let mut tagged = None;
+    for i in list {
+        if i.tags()?.iter().any(|t| normalize(t) == want) {
+            tagged = Some(i);
+            break;
+        }
+    }
+    Ok(match tagged {
+        Some(i) if i.id == *image_id => (
             Status::Pass,
             format!("{reference} points to {runs}, the image it runs"),
         ),
         Some(i) => {
-            let ours = list.iter().find(|x| x.id == c.image_id);
-            let age = match ours {
-                Some(o) if o.created < i.created => "an older",
+            let ours = list.iter().find(|x| x.id == *image_id);
+            let age = match ours.and_then(|o| Some((o.created?, i.created?))) {
+                Some((ours, theirs)) if ours < theirs => "an older",
                 _ => "a different",
             };
             (
@@ -111,7 +116,7 @@ fn assess(c: &ContainerFacts, list: &[ImageSummaryFacts]) -> (Status, String) {
                 ),
             )
         }
-        None if is_id_of(reference, &c.image_id) => {
+        None if is_id_of(reference, image_id) => {
             (Status::Pass, format!("started by image id; runs {runs}"))
         }
         None => (
@@ -121,7 +126,7 @@ fn assess(c: &ContainerFacts, list: &[ImageSummaryFacts]) -> (Status, String) {
                  with the registry"
             ),
         ),
-    }
+    })
 }
 
 fn check(ctx: &Ctx) -> Outcome {
@@ -130,13 +135,11 @@ fn check(ctx: &Ctx) -> Outcome {
         Err(e) => return Outcome::error(e),
     };
     per_container(ctx, |c| {
-        if docker.image_list.is_empty() {
-            return (
-                Status::Error,
-                "the host's image list was not collected".into(),
-            );
-        }
-        assess(c, &docker.image_list)
+        let list = docker
+            .image_list
+            .as_result()
+            .map_err(|e| format!("the host's image list was not collected: {e}"))?;
+        assess(c, list)
     })
 }
 

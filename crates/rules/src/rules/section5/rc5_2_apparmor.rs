@@ -1,6 +1,6 @@
 //! CIS 5.2 Ensure that, if applicable, an AppArmor Profile is enabled.
 
-use super::common::{apparmor, HostMac};
+use super::common::{apparmor, confinement_verdict, HostMac};
 use crate::check::per_container;
 use crate::prelude::*;
 
@@ -49,16 +49,13 @@ fn check(ctx: &Ctx) -> Outcome {
         );
     }
     let mut out = per_container(ctx, |c| {
-        if c.privileged {
-            return (
+        if *c.privileged()? {
+            return Ok((
                 Status::Fail,
                 "Privileged=true (runs without an AppArmor profile)".into(),
-            );
+            ));
         }
-        match apparmor(c, &host) {
-            Ok(p) => (Status::Pass, p),
-            Err(e) => (Status::Fail, e),
-        }
+        confinement_verdict(apparmor(c, &host))
     });
     if !host.apparmor && out.status == Status::Fail {
         out.reason.push_str(

@@ -1,6 +1,6 @@
 //! CIS 5.3 Ensure that, if applicable, SELinux security options are set.
 
-use super::common::{selinux, HostMac};
+use super::common::{confinement_verdict, selinux, HostMac};
 use crate::check::per_container;
 use crate::prelude::*;
 
@@ -53,16 +53,13 @@ fn check(ctx: &Ctx) -> Outcome {
         );
     }
     let mut out = per_container(ctx, |c| {
-        if c.privileged {
-            return (
+        if *c.privileged()? {
+            return Ok((
                 Status::Fail,
                 "Privileged=true (runs without SELinux labels)".into(),
-            );
+            ));
         }
-        match selinux(c, &host) {
-            Ok(l) => (Status::Pass, l),
-            Err(e) => (Status::Fail, e),
-        }
+        confinement_verdict(selinux(c, &host))
     });
     if !host.selinux && out.status == Status::Fail {
         out.reason.push_str(

@@ -47,11 +47,11 @@ fn check(ctx: &Ctx) -> Outcome {
         Err(e) => return Outcome::error(e),
     };
     per_container(ctx, |c| {
-        if !c.running {
-            return (
+        if !*c.running()? {
+            return Ok((
                 Status::NotApplicable,
-                format!("not running (state {})", c.state),
-            );
+                format!("not running (state {})", c.state()?),
+            ));
         }
         let procs = match &c.processes {
             Some(p) => p,
@@ -60,23 +60,23 @@ fn check(ctx: &Ctx) -> Outcome {
                     .processes_error
                     .clone()
                     .unwrap_or_else(|| "processes not collected".into());
-                return (Status::Error, format!("process list unknown: {why}"));
+                return Ok((Status::Error, format!("process list unknown: {why}")));
             }
         };
         if procs.is_empty() {
-            return (
+            return Ok((
                 Status::Error,
                 "no processes found for this running container under the host's /proc (was the scan run \
                  on the Docker host?)"
                     .into(),
-            );
+            ));
         }
         let ssh: Vec<&str> = procs
             .iter()
             .map(String::as_str)
             .filter(|p| is_ssh_server(p))
             .collect();
-        if ssh.is_empty() {
+        Ok(if ssh.is_empty() {
             (
                 Status::Pass,
                 format!("no SSH server among {} processes", procs.len()),
@@ -97,7 +97,7 @@ fn check(ctx: &Ctx) -> Outcome {
                     procs.len()
                 ),
             )
-        }
+        })
     })
 }
 

@@ -1,6 +1,6 @@
 //! CIS 5.8 Ensure privileged ports are not mapped within containers.
 
-use super::common::{cap_name, endpoint, joined_container, published_ports};
+use super::common::{cap_name, binding, joined_container, published_ports};
 use crate::check::per_container;
 use crate::prelude::*;
 use dockguard_facts::ContainerFacts;
@@ -40,32 +40,40 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// The host network, directly or through the container it joins.
-fn host_network(ctx: &Ctx, c: &ContainerFacts) -> bool {
-    let mode = c.network_mode.trim();
+/// The host network, directly or through the container it joins; `Err` when it cannot be told.
+pub(crate) fn host_network(ctx: &Ctx, c: &ContainerFacts) -> Result<bool, String> {
+    let mode = c.network_mode()?.trim();
     if mode.eq_ignore_ascii_case("host") {
-        return true;
+        return Ok(true);
     }
-    joined_container(ctx, mode).is_some_and(|j| j.network_mode.eq_ignore_ascii_case("host"))
+    if !mode.starts_with("container:") {
+        return Ok(false);
+    }
+    match joined_container(ctx, mode) {
+        Some(j) => Ok(j.network_mode()?.eq_ignore_ascii_case("host")),
+        None => Err(format!(
+            "NetworkMode={mode}, but that container is not among the inspected containers"
+        )),
+    }
 }
 
 /// Whether the container's processes may bind ports below 1024 in the host's network namespace.
-fn can_bind_privileged(c: &ContainerFacts) -> (bool, String) {
-    if c.privileged {
-        return (true, "Privileged=true".into());
+fn can_bind_privileged(c: &ContainerFacts) -> Result<(bool, String), String> {
+    if *c.privileged()? {
+        return Ok((true, "Privileged=true".into()));
     }
     let hit = |list: &[String]| {
         list.iter()
             .map(|x| cap_name(x))
             .find(|x| x == "ALL" || x == "NET_BIND_SERVICE")
     };
-    if let Some(cap) = hit(&c.cap_add) {
-        return (true, format!("CapAdd includes {cap}"));
+    if let Some(cap) = hit(c.cap_add()?) {
+        return Ok((true, format!("CapAdd includes {cap}")));
     }
-    match hit(&c.cap_drop) {
+    Ok(match hit(c.cap_drop()?) {
         Some(cap) => (false, format!("CapDrop includes {cap}")),
         None => (true, "keeps NET_BIND_SERVICE".into()),
-    }
+    })
 }
 
 /// The first host port of a binding: `None` when Docker picks it (empty or 0).
@@ -83,40 +91,31 @@ fn host_port(p: &str) -> Result<Option<u32>, String> {
 
 fn check(ctx: &Ctx) -> Outcome {
     per_container(ctx, |c| {
-        if host_network(ctx, c) {
-            let (can, why) = can_bind_privileged(c);
-            return if can {
+        if host_network(ctx, c)? {
+            let (can, why) = can_bind_privileged(c)?;
+            let mode = c.network_mode()?;
+            return Ok(if can {
                 (
                     Status::Fail,
-                    format!(
-                        "NetworkMode={} and {why}: it can listen on any host port below 1024",
-                        c.network_mode
-                    ),
+                    format!("NetworkMode={mode} and {why}: it can listen on any host port below 1024"),
                 )
             } else {
                 (
                     Status::Pass,
-                    format!(
-                        "NetworkMode={} but {why}: it cannot bind host ports below 1024",
-                        c.network_mode
-                    ),
+                    format!("NetworkMode={mode} but {why}: it cannot bind host ports below 1024"),
                 )
-            };
+            });
         }
         let (mut fail, mut error, mut pass) = (Vec::new(), Vec::new(), Vec::new());
-        for p in published_ports(c) {
-            let shown = format!(
-                "{} published on {}",
-                p.container_port,
-                endpoint(&p.host_ip, &p.host_port)
-            );
-            match host_port(&p.host_port) {
+        for p in published_ports(c)? {
+            let shown = format!("{} published on {}", p.container_port, binding(p)?);
+            match host_port(p.host_port()?) {
                 Ok(Some(n)) if n < 1024 => fail.push(shown),
                 Ok(_) => pass.push(shown),
                 Err(e) => error.push(format!("{shown}: {e}")),
             }
         }
-        if !fail.is_empty() {
+        Ok(if !fail.is_empty() {
             (Status::Fail, fail.join("; "))
         } else if !error.is_empty() {
             (Status::Error, error.join("; "))
@@ -124,7 +123,7 @@ fn check(ctx: &Ctx) -> Outcome {
             (Status::Pass, "no published ports".into())
         } else {
             (Status::Pass, pass.join("; "))
-        }
+        })
     })
 }
 

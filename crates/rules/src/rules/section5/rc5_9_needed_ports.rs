@@ -1,6 +1,6 @@
 //! CIS 5.9 Ensure that only needed ports are open on the container.
 
-use super::common::{endpoint, joined_container, published_ports};
+use super::common::{binding, published_ports};
 use crate::check::per_container;
 use crate::prelude::*;
 
@@ -39,43 +39,34 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Ctx) -> Outcome {
     per_container(ctx, |c| {
-        if c.publish_all_ports {
-            return (
+        if *c.publish_all_ports()? {
+            return Ok((
                 Status::Fail,
                 "PublishAllPorts=true (every port the image exposes is published)".into(),
-            );
+            ));
         }
-        let mode = c.network_mode.trim();
-        let on_host = mode.eq_ignore_ascii_case("host")
-            || joined_container(ctx, mode)
-                .is_some_and(|j| j.network_mode.eq_ignore_ascii_case("host"));
-        if on_host {
-            return (
+        let mode = c.network_mode()?.trim();
+        if super::rc5_8_privileged_ports::host_network(ctx, c)? {
+            return Ok((
                 Status::Manual,
                 format!(
                     "NetworkMode={mode}: every port it listens on is open on the host; confirm each is \
                      needed (ss -tlnup on the host)"
                 ),
-            );
+            ));
         }
-        let ports: Vec<String> = published_ports(c)
+        let ports: Vec<String> = published_ports(c)?
             .iter()
-            .map(|p| {
-                format!(
-                    "{} published on {}",
-                    p.container_port,
-                    endpoint(&p.host_ip, &p.host_port)
-                )
-            })
-            .collect();
-        if ports.is_empty() {
+            .map(|p| Ok(format!("{} published on {}", p.container_port, binding(p)?)))
+            .collect::<Result<_, dockguard_facts::Missing>>()?;
+        Ok(if ports.is_empty() {
             (Status::Pass, "no published ports".into())
         } else {
             (
                 Status::Manual,
                 format!("{}; confirm each is needed", ports.join("; ")),
             )
-        }
+        })
     })
 }
 

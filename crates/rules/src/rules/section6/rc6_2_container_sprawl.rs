@@ -39,28 +39,32 @@ fn check(ctx: &Ctx) -> Outcome {
     };
     let max = ctx.options.thresholds.max_stopped_containers;
     let (n, names, source) = if ctx.facts.collector.running_only {
-        (
-            d.info.containers.saturating_sub(d.info.containers_running),
-            Vec::new(),
-            " (from docker info, paused included)",
-        )
+        match (d.info.containers, d.info.containers_running) {
+            (Some(all), Some(running)) => (
+                all.saturating_sub(running),
+                Vec::new(),
+                " (from docker info, paused included)",
+            ),
+            _ => {
+                return Outcome::error(
+                    "docker info did not report how many containers run, and only running containers were listed",
+                )
+            }
+        }
     } else {
         let stopped: Vec<String> = d
             .containers
             .iter()
-            .filter(|c| !c.running && c.state != "paused")
-            .map(|c| {
-                if c.state.is_empty() {
-                    c.name.clone()
-                } else {
-                    format!("{} ({})", c.name, c.state)
-                }
+            .filter(|c| c.running == Some(false) && c.state.as_deref() != Some("paused"))
+            .map(|c| match c.state.as_deref() {
+                None | Some("") => c.name.clone(),
+                Some(state) => format!("{} ({state})", c.name),
             })
             .collect();
         (stopped.len() as u64, stopped, "")
     };
     let total = if ctx.facts.collector.running_only {
-        d.info.containers
+        d.info.containers.unwrap_or(0)
     } else {
         (d.containers.len() + d.container_errors.len()) as u64
     };
@@ -77,10 +81,11 @@ fn check(ctx: &Ctx) -> Outcome {
             detail.clone(),
         )
     };
+    // Containers that could not be inspected, or whose state was not returned, may be stopped too.
     let uninspected = if ctx.facts.collector.running_only {
         0
     } else {
-        d.container_errors.len() as u64
+        (d.container_errors.len() + d.containers.iter().filter(|c| c.running.is_none()).count()) as u64
     };
     if n > max {
         Outcome::fail(format!("{n} stopped containers, over the limit of {max}"))

@@ -88,7 +88,7 @@ fn check(ctx: &Ctx) -> Outcome {
         })
         .collect();
     let found = !targets.is_empty();
-    let addr = swarm.node_addr.trim();
+    let addr = swarm.node_addr.as_deref().unwrap_or("").trim();
     if !addr.is_empty() {
         let (status, detail) = if is_wildcard_ip(addr) {
             (

@@ -43,14 +43,40 @@ fn check(ctx: &Ctx) -> Outcome {
     };
     let targets = networks
         .iter()
-        .filter(|n| n.driver == "overlay")
-        .map(|n| {
+        .filter_map(|n| {
+            let driver = match n.driver() {
+                Ok(d) => d,
+                Err(m) => {
+                    return Some(Target::new(
+                        TargetKind::Network,
+                        n.id.clone(),
+                        n.name.clone(),
+                        Status::Error,
+                        m.to_string(),
+                    ))
+                }
+            };
+            if driver != "overlay" {
+                return None;
+            }
             let ingress = if n.name == "ingress" {
                 " (the built-in ingress routing-mesh network)"
             } else {
                 ""
             };
-            let (status, detail) = match n.options.get("encrypted") {
+            let options = match n.options() {
+                Ok(o) => o,
+                Err(m) => {
+                    return Some(Target::new(
+                        TargetKind::Network,
+                        n.id.clone(),
+                        n.name.clone(),
+                        Status::Error,
+                        m.to_string(),
+                    ))
+                }
+            };
+            let (status, detail) = match options.get("encrypted") {
                 Some(v) if v.trim().eq_ignore_ascii_case("false") => (
                     Status::Fail,
                     format!("option encrypted={v} turns encryption off{ingress}"),
@@ -64,13 +90,13 @@ fn check(ctx: &Ctx) -> Outcome {
                     format!("no `encrypted` option: traffic between nodes is plain VXLAN{ingress}"),
                 ),
             };
-            Target::new(
+            Some(Target::new(
                 TargetKind::Network,
                 n.id.clone(),
                 n.name.clone(),
                 status,
                 detail,
-            )
+            ))
         })
         .collect();
     Outcome::aggregate(

@@ -38,19 +38,24 @@ fn check(ctx: &Ctx) -> Outcome {
     let target = |status, detail: &str| {
         Target::new(
             TargetKind::Swarm,
-            swarm.node_id.clone(),
+            swarm.node_id.clone().unwrap_or_else(|| "swarm".into()),
             "AutoLockManagers",
             status,
             detail.to_string(),
         )
     };
-    if swarm.state == "locked" {
+    if swarm.state.as_deref() == Some("locked") {
         return Outcome::pass(
             "the swarm is locked: auto-lock is on and the node waits for its unlock key",
         )
         .with_target(target(Status::Pass, "node state locked"));
     }
-    if !swarm.is_manager {
+    if swarm.is_manager.is_none() {
+        return Outcome::error(
+            "whether this node is a swarm manager is unknown (Swarm.ControlAvailable not returned)",
+        );
+    }
+    if swarm.is_manager == Some(false) {
         return Outcome::not_applicable(
             "this node is a swarm worker; auto-lock protects manager nodes",
         );

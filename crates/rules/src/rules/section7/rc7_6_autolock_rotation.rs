@@ -40,11 +40,16 @@ fn check(ctx: &Ctx) -> Outcome {
         Err(out) => return out,
     };
     let target = |detail: &str| swarm_target(swarm, "auto-lock key", Status::Manual, detail);
-    if swarm.state == "locked" {
+    if swarm.state.as_deref() == Some("locked") {
         return Outcome::manual(format!("auto-lock is on (the node is locked); {STEPS}"))
             .with_target(target("node state locked: waiting for the unlock key"));
     }
-    if !swarm.is_manager {
+    if swarm.is_manager.is_none() {
+        return Outcome::error(
+            "whether this node is a swarm manager is unknown (Swarm.ControlAvailable not returned)",
+        );
+    }
+    if swarm.is_manager == Some(false) {
         return Outcome::not_applicable(
             "this node is a swarm worker; the unlock key protects manager nodes",
         );

@@ -42,7 +42,7 @@ fn check(ctx: &Ctx) -> Outcome {
         Ok((_, s)) => s,
         Err(out) => return out,
     };
-    if swarm.state == "locked" {
+    if swarm.state.as_deref() == Some("locked") {
         return Outcome::manual(format!(
             "unlock this manager (`docker swarm unlock`), then {STEPS}"
         ))
@@ -53,7 +53,12 @@ fn check(ctx: &Ctx) -> Outcome {
             "node state locked: the CA configuration cannot be read",
         ));
     }
-    if !swarm.is_manager {
+    if swarm.is_manager.is_none() {
+        return Outcome::error(
+            "whether this node is a swarm manager is unknown (Swarm.ControlAvailable not returned)",
+        );
+    }
+    if swarm.is_manager == Some(false) {
         return Outcome::not_applicable(
             "this node is a swarm worker; the CA configuration is only visible on managers",
         );

@@ -35,7 +35,7 @@ fn check(ctx: &Ctx) -> Outcome {
         Ok((_, s)) => s,
         Err(out) => return out,
     };
-    let addr = swarm.node_addr.trim();
+    let addr = swarm.node_addr.as_deref().unwrap_or("").trim();
     let addr = if addr.is_empty() {
         "not reported".to_string()
     } else {
