@@ -165,7 +165,10 @@ fn target_matches(
                 glob_match(pattern, &t.name) || t.id.starts_with(pattern.as_str())
             }
             (TargetKind::Container, Some(c)) => {
-                glob_match(pattern, &c.image) || c.image_id.starts_with(pattern.as_str())
+                c.image.as_deref().is_some_and(|i| glob_match(pattern, i))
+                    || c.image_id
+                        .as_deref()
+                        .is_some_and(|i| i.starts_with(pattern.as_str()))
             }
             _ => false,
         };

@@ -39,6 +39,13 @@ impl<T> Fact<T> {
     pub fn ok(&self) -> Option<&T> {
         self.as_result().ok()
     }
+
+    pub fn ok_mut(&mut self) -> Option<&mut T> {
+        match self {
+            Fact::Ok(v) => Some(v),
+            Fact::Error(_) => None,
+        }
+    }
 }
 
 impl<T: Default> Default for Fact<T> {

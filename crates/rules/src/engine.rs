@@ -137,21 +137,75 @@ mod tests {
         assert!(!id_matches("", "1.01"));
     }
 
-    #[test]
-    fn orchestrated_hosts_skip_container_rules() {
+    /// A host whose only container claims to be a Kubernetes pod, privileged.
+    fn labelled_host() -> dockguard_facts::Facts {
         let mut f = testing::compliant_host();
-        testing::first_container(&mut f)
-            .labels
-            .insert("io.kubernetes.pod.name".into(), "web-0".into());
-        let ctx = Ctx::new(&f, EvalOptions::default());
-        for p in Profile::ALL {
-            for r in evaluate(&ctx, p, &Selection::default()) {
-                if matches!(r.rule.scope, Scope::Container | Scope::Image) {
-                    assert_eq!(r.outcome.status, crate::Status::NotApplicable, "{}", r.id);
-                    assert!(r.outcome.reason.contains("kubernetes"));
-                }
+        let c = testing::first_container(&mut f);
+        c.name = "k8s_web_web-0_default_0a1b_0".into();
+        c.privileged = Some(true);
+        let labels = c.labels.as_mut().unwrap();
+        labels.insert("io.kubernetes.pod.name".into(), "web-0".into());
+        labels.insert(crate::context::KUBERNETES_POD_UID.into(), "0a1b".into());
+        f
+    }
+
+    fn run_kubelet(f: &mut dockguard_facts::Facts, pods: &[&str]) {
+        if let dockguard_facts::Fact::Ok(p) = &mut f.processes {
+            for (pid, name) in [(900, "kubelet"), (901, "cri-dockerd")] {
+                p.push(dockguard_facts::HostProcess {
+                    pid,
+                    name: name.into(),
+                    argv: vec![format!("/usr/bin/{name}")],
+                    started_at: None,
+                });
             }
         }
+        f.kubelet_pods = dockguard_facts::Fact::Ok(Some(pods.iter().map(|p| p.to_string()).collect()));
+    }
+
+    /// A label anyone can set is a claim, not evidence: without a kubelet the container is assessed.
+    #[test]
+    fn a_kubernetes_label_alone_switches_nothing_off() {
+        let f = labelled_host();
+        let ctx = Ctx::new(&f, EvalOptions::default());
+        assert!(ctx.orchestrator.is_none());
+        assert_eq!(ctx.claims.len(), 1);
+        assert!(ctx.claims[0].why.contains("no kubelet"), "{:?}", ctx.claims);
+        let (_, privileged) = find(Profile::Azure, "5.04").unwrap();
+        assert_eq!(evaluate_one(&ctx, privileged).status, crate::Status::Fail);
+    }
+
+    /// With a kubelet and cri-dockerd running, only the containers of the kubelet's own pods are skipped.
+    #[test]
+    fn only_containers_of_a_running_kubelet_are_skipped() {
+        let (_, privileged) = find(Profile::Azure, "5.04").unwrap();
+        let mut f = labelled_host();
+        run_kubelet(&mut f, &["0a1b"]);
+        let ctx = Ctx::new(&f, EvalOptions::default());
+        let o = ctx.orchestrator.as_ref().unwrap();
+        assert_eq!(o.managed.len(), 1);
+        assert!(o.evidence.contains("kubelet (pid 900) and cri-dockerd (pid 901)"));
+        let out = evaluate_one(&ctx, privileged);
+        assert_eq!(out.status, crate::Status::NotApplicable);
+        assert!(out.reason.contains("managed by kubernetes"), "{}", out.reason);
+        // A pod uid the kubelet does not know: assessed, and reported as a claim.
+        let mut f = labelled_host();
+        run_kubelet(&mut f, &["ffff"]);
+        let ctx = Ctx::new(&f, EvalOptions::default());
+        assert_eq!(evaluate_one(&ctx, privileged).status, crate::Status::Fail);
+        assert!(ctx.claims[0].why.contains("no pod with uid 0a1b"));
+        // An unlabelled container next to managed ones is assessed as usual.
+        let mut f = labelled_host();
+        run_kubelet(&mut f, &["0a1b"]);
+        let mut other = testing::container("rogue");
+        other.privileged = Some(true);
+        testing::docker_mut(&mut f).containers.push(other);
+        let ctx = Ctx::new(&f, EvalOptions::default());
+        let out = evaluate_one(&ctx, privileged);
+        assert_eq!(out.status, crate::Status::Fail);
+        assert_eq!(out.targets.len(), 1);
+        assert_eq!(out.targets[0].name, "rogue");
+        // --include-orchestrated assesses the managed ones too.
         let ctx = Ctx::new(
             &f,
             EvalOptions {
@@ -159,8 +213,19 @@ mod tests {
                 ..Default::default()
             },
         );
+        assert_eq!(evaluate_one(&ctx, privileged).targets.len(), 2);
+    }
+
+    /// When the host's processes cannot be read, labelled containers are assessed.
+    #[test]
+    fn unknown_processes_mean_labelled_containers_are_assessed() {
+        let mut f = labelled_host();
+        f.processes = dockguard_facts::Fact::Error("cannot list /proc".into());
+        let ctx = Ctx::new(&f, EvalOptions::default());
+        assert!(ctx.orchestrator.is_none());
+        assert!(ctx.orchestrator_error.is_some());
         let (_, privileged) = find(Profile::Azure, "5.04").unwrap();
-        assert_eq!(evaluate_one(&ctx, privileged).status, crate::Status::Pass);
+        assert_eq!(evaluate_one(&ctx, privileged).status, crate::Status::Fail);
     }
 
     #[test]

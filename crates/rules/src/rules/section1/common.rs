@@ -330,12 +330,12 @@ mod tests {
 
     fn info(root: &str, userns: bool) -> InfoFacts {
         InfoFacts {
-            docker_root_dir: root.into(),
-            security_options: if userns {
+            docker_root_dir: Some(root.into()),
+            security_options: Some(if userns {
                 vec!["name=userns".into()]
             } else {
                 vec![]
-            },
+            }),
             ..Default::default()
         }
     }

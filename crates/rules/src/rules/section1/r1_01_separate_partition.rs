@@ -177,6 +177,8 @@ mod tests {
             mount_point: mp.into(),
             fs_type: "ext4".into(),
             source: src.into(),
+            dev: None,
+            root: None,
         }
     }
 
@@ -227,8 +229,8 @@ mod tests {
     fn trailing_slash_and_custom_root_without_userns() {
         let mut f = compliant_host();
         let info = &mut docker_mut(&mut f).info;
-        info.docker_root_dir = "/srv/docker".into();
-        info.security_options.retain(|o| o != "name=userns");
+        info.docker_root_dir = Some("/srv/docker".into());
+        info.security_options.as_mut().unwrap().retain(|o| o != "name=userns");
         f.mounts = Fact::Ok(vec![
             mount("/", "/dev/vda1"),
             mount("/srv/docker/", "/dev/vdb1"),

@@ -118,19 +118,19 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::manual("current release line", compliant_host()),
         Fixture::manual(
             "unparseable version",
-            host_with(|f| docker_mut(f).version.version = "master-dockerproject-2026-01-01".into()),
+            host_with(|f| docker_mut(f).version.version = Some("master-dockerproject-2026-01-01".into())),
         ),
         Fixture::fail(
             "20.10 (end of life)",
-            host_with(|f| docker_mut(f).version.version = "20.10.24+dfsg1".into()),
+            host_with(|f| docker_mut(f).version.version = Some("20.10.24+dfsg1".into())),
         ),
         Fixture::fail(
             "25.0 (last end-of-life line)",
-            host_with(|f| docker_mut(f).version.version = "25.0.5".into()),
+            host_with(|f| docker_mut(f).version.version = Some("25.0.5".into())),
         ),
         Fixture::error(
             "version not reported",
-            host_with(|f| docker_mut(f).version.version = String::new()),
+            host_with(|f| docker_mut(f).version.version = Some(String::new())),
         ),
         Fixture::error(
             "daemon unreachable",
@@ -176,12 +176,12 @@ mod tests {
     #[test]
     fn eol_line_fails() {
         let mut f = compliant_host();
-        docker_mut(&mut f).version.version = "20.10.24+dfsg1".into();
+        docker_mut(&mut f).version.version = Some("20.10.24+dfsg1".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.reason, "Docker 20.10 reached end of life");
         for v in ["25.0.5", "1.13.1", "17.05.0-ce", "23.0.6"] {
-            docker_mut(&mut f).version.version = v.into();
+            docker_mut(&mut f).version.version = Some(v.into());
             assert_eq!(run(&RULE, &f).status, Status::Fail, "{v}");
         }
     }
@@ -189,9 +189,9 @@ mod tests {
     #[test]
     fn unparseable_is_manual_and_missing_is_error() {
         let mut f = compliant_host();
-        docker_mut(&mut f).version.version = "master-dockerproject-2026-01-01".into();
+        docker_mut(&mut f).version.version = Some("master-dockerproject-2026-01-01".into());
         assert_eq!(run(&RULE, &f).status, Status::Manual);
-        docker_mut(&mut f).version.version = String::new();
+        docker_mut(&mut f).version.version = Some(String::new());
         assert_eq!(run(&RULE, &f).status, Status::Error);
         f.docker = dockguard_facts::Fact::Error("daemon unreachable".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);

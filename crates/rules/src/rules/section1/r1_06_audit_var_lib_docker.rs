@@ -76,7 +76,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::fail(
             "custom data-root unwatched",
-            host_with(|f| docker_mut(f).info.docker_root_dir = "/srv/docker/100000.100000".into()),
+            host_with(|f| docker_mut(f).info.docker_root_dir = Some("/srv/docker/100000.100000".into())),
         ),
         Fixture::not_applicable(
             "no Docker root directory",
@@ -156,7 +156,7 @@ mod tests {
     #[test]
     fn custom_data_root_is_followed() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.docker_root_dir = "/srv/docker/100000.100000".into();
+        docker_mut(&mut f).info.docker_root_dir = Some("/srv/docker/100000.100000".into());
         assert_eq!(run(&RULE, &f).status, Status::Fail);
         add_line(&mut f, "-w /srv/docker -k docker");
         let out = run(&RULE, &f);

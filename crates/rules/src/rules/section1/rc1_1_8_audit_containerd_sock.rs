@@ -164,6 +164,7 @@ mod tests {
                     "--containerd=/srv/containerd/api.sock".into(),
                 ],
                 exe: None,
+                started_at: Some(DOCKERD_STARTED),
             });
         });
         let out = run(&RULE, &f);

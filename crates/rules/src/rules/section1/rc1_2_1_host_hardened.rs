@@ -190,13 +190,14 @@ mod tests {
         docker_mut(f)
             .info
             .security_options
-            .retain(|o| !o.contains("apparmor") && !o.contains("selinux"));
+            .as_mut().unwrap().retain(|o| !o.contains("apparmor") && !o.contains("selinux"));
     }
 
     pub(super) fn no_audit(f: &mut Facts) {
         f.audit.files = Fact::Ok(vec![AuditFile {
             path: "/etc/audit/rules.d/audit.rules".into(),
             lines: Fact::Ok(vec!["-D".into(), "-b 8192".into(), "-e 1".into()]),
+            mtime: Some(FILES_MODIFIED),
         }]);
     }
 
@@ -239,7 +240,7 @@ mod tests {
         docker_mut(&mut f)
             .info
             .security_options
-            .push("name=selinux".into());
+            .as_mut().unwrap().push("name=selinux".into());
         assert_eq!(run(&RULE, &f).status, Status::Manual);
     }
 

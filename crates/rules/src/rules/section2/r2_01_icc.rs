@@ -133,7 +133,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     fn live_icc(f: &mut Facts, v: &str) {
         if let Fact::Ok(ns) = &mut docker_mut(f).networks {
             if let Some(b) = ns.iter_mut().find(|n| n.name == "bridge") {
-                b.options.insert(ENABLE_ICC.into(), v.into());
+                b.options.as_mut().unwrap().insert(ENABLE_ICC.into(), v.into());
             }
         }
     }
@@ -186,7 +186,7 @@ mod tests {
     fn set_live_icc(f: &mut Facts, v: &str) {
         if let Fact::Ok(ns) = &mut docker_mut(f).networks {
             let bridge = ns.iter_mut().find(|n| n.name == "bridge").unwrap();
-            bridge.options.insert(ENABLE_ICC.into(), v.into());
+            bridge.options.as_mut().unwrap().insert(ENABLE_ICC.into(), v.into());
         }
     }
 

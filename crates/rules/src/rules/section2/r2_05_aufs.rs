@@ -70,7 +70,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("overlay2", compliant_host()),
         Fixture::fail(
             "live aufs",
-            host_with(|f| docker_mut(f).info.driver = "aufs".into()),
+            host_with(|f| docker_mut(f).info.driver = Some("aufs".into())),
         ),
         Fixture::fail(
             "aufs in daemon.json, Docker API unreachable",
@@ -110,7 +110,7 @@ mod tests {
     #[test]
     fn live_aufs_fails() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.driver = "aufs".into();
+        docker_mut(&mut f).info.driver = Some("aufs".into());
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 

@@ -200,7 +200,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass(
             "fluentd driver",
             host_with(|f| {
-                docker_mut(f).info.logging_driver = "fluentd".into();
+                docker_mut(f).info.logging_driver = Some("fluentd".into());
                 daemon_json_set(
                     f,
                     "log-opts",
@@ -210,11 +210,11 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::fail(
             "json-file driver",
-            host_with(|f| docker_mut(f).info.logging_driver = "json-file".into()),
+            host_with(|f| docker_mut(f).info.logging_driver = Some("json-file".into())),
         ),
         Fixture::fail(
             "journald driver",
-            host_with(|f| docker_mut(f).info.logging_driver = "journald".into()),
+            host_with(|f| docker_mut(f).info.logging_driver = Some("journald".into())),
         ),
         Fixture::fail(
             "syslog without an address",
@@ -266,7 +266,7 @@ mod tests {
     fn local_drivers_fail() {
         for d in ["json-file", "local", "journald", "none"] {
             let mut f = compliant_host();
-            docker_mut(&mut f).info.logging_driver = d.into();
+            docker_mut(&mut f).info.logging_driver = Some(d.into());
             let out = run(&RULE, &f);
             assert_eq!(out.status, Status::Fail, "{d}");
             assert_eq!(
@@ -322,7 +322,7 @@ mod tests {
     #[test]
     fn shipping_drivers_pass_with_their_destination() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.logging_driver = "fluentd".into();
+        docker_mut(&mut f).info.logging_driver = Some("fluentd".into());
         daemon_json_set(
             &mut f,
             "log-opts",
@@ -334,7 +334,7 @@ mod tests {
             out.targets[0].detail,
             "log-driver=fluentd (from docker info); fluentd-address=fluentd.example:24224"
         );
-        docker_mut(&mut f).info.logging_driver = "grafana/loki-docker-driver:latest".into();
+        docker_mut(&mut f).info.logging_driver = Some("grafana/loki-docker-driver:latest".into());
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 

@@ -59,14 +59,14 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::fail(
             "configured but not live",
-            host_with(|f| docker_mut(f).info.live_restore = false),
+            host_with(|f| docker_mut(f).info.live_restore = Some(false)),
         ),
         Fixture::fail(
             "off on a swarm node",
             host_with(|f| {
                 let d = docker_mut(f);
-                d.info.live_restore = false;
-                d.info.swarm.state = "active".into();
+                d.info.live_restore = Some(false);
+                d.info.swarm.as_mut().unwrap().state = Some("active".into());
             }),
         ),
         Fixture::fail(
@@ -107,7 +107,7 @@ mod tests {
     fn live_value_wins_over_the_file() {
         // daemon.json says true but the daemon was never reloaded.
         let mut f = compliant_host();
-        docker_mut(&mut f).info.live_restore = false;
+        docker_mut(&mut f).info.live_restore = Some(false);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -120,8 +120,8 @@ mod tests {
     fn swarm_does_not_exempt() {
         let mut f = compliant_host();
         let d = docker_mut(&mut f);
-        d.info.live_restore = false;
-        d.info.swarm.state = "active".into();
+        d.info.live_restore = Some(false);
+        d.info.swarm.as_mut().unwrap().state = Some("active".into());
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 

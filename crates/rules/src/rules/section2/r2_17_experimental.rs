@@ -89,12 +89,12 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "live experimental despite daemon.json",
             host_with(|f| {
                 daemon_json_set(f, KEY, json!(false));
-                docker_mut(f).info.experimental = true;
+                docker_mut(f).info.experimental = Some(true);
             }),
         ),
         Fixture::fail(
             "server version reports experimental",
-            host_with(|f| docker_mut(f).version.experimental = true),
+            host_with(|f| docker_mut(f).version.experimental = Some(true)),
         ),
         Fixture::fail(
             "--experimental flag, Docker API unreachable",
@@ -138,7 +138,7 @@ mod tests {
     fn live_info_wins_over_the_file() {
         let mut f = compliant_host();
         daemon_json_set(&mut f, KEY, json!(false));
-        docker_mut(&mut f).info.experimental = true;
+        docker_mut(&mut f).info.experimental = Some(true);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn server_version_alone_fails() {
         let mut f = compliant_host();
-        docker_mut(&mut f).version.experimental = true;
+        docker_mut(&mut f).version.experimental = Some(true);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.failing().next().unwrap().name, "docker version");

@@ -75,7 +75,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("overlay2", compliant_host()),
         Fixture::fail(
             "live devicemapper",
-            host_with(|f| docker_mut(f).info.driver = "devicemapper".into()),
+            host_with(|f| docker_mut(f).info.driver = Some("devicemapper".into())),
         ),
         Fixture::fail(
             "devicemapper in daemon.json, Docker API unreachable",
@@ -104,7 +104,7 @@ mod tests {
     #[test]
     fn devicemapper_fails() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.driver = "devicemapper".into();
+        docker_mut(&mut f).info.driver = Some("devicemapper".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert!(

@@ -202,7 +202,7 @@ mod tests {
     #[test]
     fn parent_flag_needs_a_review_with_the_driver() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.cgroup_driver = "cgroupfs".into();
+        docker_mut(&mut f).info.cgroup_driver = Some("cgroupfs".into());
         add_flags(
             &mut f,
             &[

@@ -224,7 +224,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use dockguard_facts::Facts;
     use serde_json::json;
     fn seccomp(f: &mut Facts, option: Option<&str>) {
-        let opts = &mut docker_mut(f).info.security_options;
+        let opts = docker_mut(f).info.security_options.as_mut().unwrap();
         opts.retain(|o| !o.contains("seccomp"));
         opts.extend(option.map(String::from));
     }
@@ -258,7 +258,7 @@ mod tests {
     use serde_json::json;
 
     fn set_seccomp(f: &mut Facts, option: Option<&str>) {
-        let opts = &mut docker_mut(f).info.security_options;
+        let opts = docker_mut(f).info.security_options.as_mut().unwrap();
         opts.retain(|o| !o.contains("seccomp"));
         if let Some(o) = option {
             opts.push(o.into());

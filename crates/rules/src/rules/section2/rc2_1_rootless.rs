@@ -141,10 +141,10 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass(
             "rootless daemon",
             host_with(|f| {
-                docker_mut(f).info.security_options = vec![
+                docker_mut(f).info.security_options = Some(vec![
                     "name=seccomp,profile=builtin".into(),
                     "name=rootless".into(),
-                ];
+                ]);
             }),
         ),
         Fixture::pass(
@@ -161,7 +161,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 docker_mut(f)
                     .info
                     .security_options
-                    .retain(|o| o != "name=userns")
+                    .as_mut().unwrap().retain(|o| o != "name=userns")
             }),
         ),
         Fixture::error(
@@ -180,12 +180,12 @@ mod tests {
 
     fn rootless(f: &mut dockguard_facts::Facts) {
         let info = &mut docker_mut(f).info;
-        info.security_options = vec![
+        info.security_options = Some(vec![
             "name=seccomp,profile=builtin".into(),
             "name=rootless".into(),
             "name=cgroupns".into(),
-        ];
-        info.docker_root_dir = "/home/app/.local/share/docker".into();
+        ]);
+        info.docker_root_dir = Some("/home/app/.local/share/docker".into());
     }
 
     #[test]
@@ -223,7 +223,7 @@ mod tests {
         docker_mut(&mut f)
             .info
             .security_options
-            .retain(|o| o != "name=userns");
+            .as_mut().unwrap().retain(|o| o != "name=userns");
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);
         assert!(out.reason.contains("container root is host root"));

@@ -1,5 +1,6 @@
 //! Section 4: container images and build files.
 pub(crate) mod common;
+pub(crate) mod secrets;
 pub mod r4_01_container_user;
 pub mod r4_06_healthcheck;
 pub mod rc4_10_secrets;

@@ -70,8 +70,8 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "a failure outweighs an uninspected image",
             host_with(|f| {
                 let mut other = container("db");
-                other.image_id = "sha256:db".into();
-                other.image = "db:2".into();
+                other.image_id = Some("sha256:db".into());
+                other.image = Some("db:2".into());
                 let d = docker_mut(f);
                 d.containers.push(other);
                 d.images[0].healthcheck = None;
@@ -156,10 +156,10 @@ mod tests {
         let mut f = compliant_host();
         docker_mut(&mut f).containers.push(container("web2"));
         let d = docker_mut(&mut f);
-        d.images[0].tags.clear();
+        d.images[0].tags.as_mut().unwrap().clear();
         d.images[0].id = "sha256:0123456789abcdef".into();
         for c in &mut d.containers {
-            c.image_id = "sha256:0123456789abcdef".into();
+            c.image_id = Some("sha256:0123456789abcdef".into());
         }
         let out = run(&RULE, &f);
         assert_eq!(out.targets.len(), 1);
@@ -203,8 +203,8 @@ mod tests {
     fn failure_outweighs_an_uninspected_image() {
         let mut f = compliant_host();
         let mut other = container("db");
-        other.image_id = "sha256:db".into();
-        other.image = "db:2".into();
+        other.image_id = Some("sha256:db".into());
+        other.image = Some("db:2".into());
         let d = docker_mut(&mut f);
         d.containers.push(other);
         d.images[0].healthcheck = None;

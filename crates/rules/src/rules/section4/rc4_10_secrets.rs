@@ -1,6 +1,7 @@
 //! CIS 4.10 Ensure secrets are not stored in Dockerfiles.
 
 use super::common::{base, commands, per_image_history, secret_name, Entry};
+use super::secrets;
 use crate::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -16,10 +17,14 @@ pub static RULE: Rule = Rule {
     rationale: "Anything written in a Dockerfile ends up in the image: ENV values in its configuration, ARG \
         defaults and build-argument values in its history, RUN command lines verbatim. Anyone who can pull \
         the image, or run `docker history` on a host that has it, can read them.",
-    audit: "For each image used by an assessed container, looks at the names (never the values) of its ENV \
-        variables and at its build history. Fails, naming the variable or option and the history entry (0 = \
-        newest) but never the value, when: an ENV name looks like a secret; an ENV step or an ARG default \
-        assigns one; a RUN step records a literal value for one (build arguments used by a RUN are recorded \
+    audit: "For each image used by an assessed container, looks at the values of its ENV variables and \
+        labels and at its build history (image inspect Config.Env and Config.Labels, the image history). \
+        Fails, naming the image, the variable, label or history entry (0 = newest) with the value masked \
+        (only its length is shown), when: a value has the shape of a well-known credential (a private-key \
+        block, AWS access key id, GitHub, GitLab, Slack, Stripe, Google, npm, PyPI or Docker Hub token, \
+        SendGrid key, JSON web token) or is a URL with a password (`postgres://app:pw@db`); a secret-looking \
+        name has a literal value (`DB_PASSWORD=hunter2`), or a name ending in KEY has a random-looking \
+        (high-entropy) value; an ENV step or an ARG default assigns one; a RUN step records a literal value for one (build arguments used by a RUN are recorded \
         as `|N NAME=value`; also `export NAME=...`, `--build-arg NAME=...`); a RUN passes a literal to a \
         password or token option (`--password`, `--token`, `docker login -p`, `mysql -p...`, `curl -u \
         user:pass`), embeds `user:password@` in a URL, or sets an account password (`chpasswd`, \
@@ -159,17 +164,21 @@ fn entry_findings(e: &Entry) -> Vec<String> {
     match e.instruction.as_str() {
         "ENV" => {
             let words: Vec<&str> = e.args.split_whitespace().collect();
-            let names: Vec<&str> = match words.first() {
+            // `ENV A=b C=d`, or the legacy `ENV A b c` (one variable, the rest is its value).
+            let pairs: Vec<(&str, String)> = match words.first() {
                 Some(w) if w.contains('=') => words
                     .iter()
-                    .filter_map(|w| w.split_once('=').map(|(n, _)| n))
-                    .filter(|n| identifier(n))
+                    .filter_map(|w| w.split_once('='))
+                    .filter(|(n, _)| identifier(n))
+                    .map(|(n, v)| (n, v.trim_matches(|c| c == '"' || c == '\'').to_string()))
                     .collect(),
-                Some(w) => vec![*w],
+                Some(w) => vec![(*w, words[1..].join(" "))],
                 None => vec![],
             };
-            for n in names.into_iter().filter(|n| secret_name(n)) {
-                found.push(format!("sets {n}"));
+            for (n, v) in pairs {
+                if let Some(why) = secrets::secret_assignment(n, &v) {
+                    found.push(format!("sets {why}"));
+                }
             }
         }
         "ARG" => {
@@ -180,6 +189,9 @@ fn entry_findings(e: &Entry) -> Vec<String> {
             }
         }
         "RUN" => {
+            for shape in secrets::credential_shapes(e.args) {
+                found.push(format!("contains a {shape}"));
+            }
             let cmds = commands(e.args);
             for words in &cmds {
                 run_findings(words, &mut found);
@@ -202,18 +214,22 @@ fn entry_findings(e: &Entry) -> Vec<String> {
 
 fn check(ctx: &Ctx) -> Outcome {
     per_image_history(ctx, |_, img, entries| {
-        let mut found: Vec<String> = img
-            .env_vars()?
-            .iter()
-            .map(|(n, _)| *n)
-            .filter(|n| secret_name(n))
-            .map(|n| format!("ENV {n} in the image configuration"))
-            .collect();
+        let mut found: Vec<String> = Vec::new();
+        for (name, value) in img.env_vars()? {
+            if let Some(why) = secrets::secret_assignment(name, value) {
+                found.push(format!("ENV {why} in the image configuration"));
+            }
+        }
+        for (key, value) in img.labels()? {
+            if let Some(why) = secrets::secret_assignment(key, value) {
+                found.push(format!("label {why}"));
+            }
+        }
         found.extend(entries.iter().flat_map(entry_findings));
         if found.is_empty() {
             return Ok((
                 Status::Pass,
-                "no secret-looking ENV names or values in the build history".to_string(),
+                "no credential in the ENV values, labels or build history".to_string(),
             ));
         }
         const SHOWN: usize = 8;
@@ -230,24 +246,33 @@ fn check(ctx: &Ctx) -> Outcome {
 #[cfg(test)]
 pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use crate::testing::*;
+    let env = |kv: &'static str| host_with(move |f| docker_mut(f).images[0].env.as_mut().unwrap().push(kv.into()));
     vec![
         Fixture::pass("no secrets", compliant_host()),
         Fixture::pass(
             "POSTGRES_PASSWORD_FILE points at a secret file",
-            host_with(|f| {
-                docker_mut(f).images[0]
-                    .env_names
-                    .push("POSTGRES_PASSWORD_FILE".into())
-            }),
+            env("POSTGRES_PASSWORD_FILE=/run/secrets/db"),
+        ),
+        Fixture::pass("an empty password variable", env("DB_PASSWORD=")),
+        Fixture::fail("ENV DB_PASSWORD with a value", env("DB_PASSWORD=hunter2")),
+        Fixture::fail(
+            "a token in an innocently named variable",
+            env("NOTIFY_URL=https://hooks.slack.com/services/T0123ABCD/B0123ABCD/abcdefghijklmnop1234"),
         ),
         Fixture::fail(
-            "ENV DB_PASSWORD",
-            host_with(|f| docker_mut(f).images[0].env_names.push("DB_PASSWORD".into())),
+            "a database URL with a password in a label",
+            host_with(|f| {
+                docker_mut(f).images[0]
+                    .labels
+                    .as_mut()
+                    .unwrap()
+                    .insert("org.example.db".into(), "mysql://root:s3cret@db:3306".into());
+            }),
         ),
         Fixture::fail(
             "build argument value recorded in history",
             host_with(|f| {
-                docker_mut(f).images[0].history.insert(
+                docker_mut(f).images[0].history.as_mut().unwrap().insert(
                     0,
                     "RUN |1 NPM_TOKEN=abc123 /bin/sh -c npm ci # buildkit".into(),
                 )
@@ -255,7 +280,11 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::error(
             "history not collected",
-            host_with(|f| docker_mut(f).images[0].history.clear()),
+            host_with(|f| docker_mut(f).images[0].history = None),
+        ),
+        Fixture::error(
+            "ENV not collected",
+            host_with(|f| docker_mut(f).images[0].env = None),
         ),
         Fixture::not_applicable(
             "no containers",
@@ -271,7 +300,7 @@ mod tests {
 
     fn history(lines: &[&str]) -> dockguard_facts::Facts {
         host_with(|f| {
-            docker_mut(f).images[0].history = lines.iter().map(|l| l.to_string()).collect();
+            docker_mut(f).images[0].history = Some(lines.iter().map(|l| l.to_string()).collect());
         })
     }
 
@@ -287,39 +316,54 @@ mod tests {
     }
 
     #[test]
-    fn secret_env_name_fails_without_its_value() {
+    fn secret_env_values_fail_masked() {
         let f = host_with(|f| {
             let img = &mut docker_mut(f).images[0];
-            img.env_names.push("DB_PASSWORD".into());
+            img.env.as_mut().unwrap().push("DB_PASSWORD=hunter2".into());
             img.history
+                .as_mut()
+                .unwrap()
                 .insert(0, "/bin/sh -c #(nop)  ENV DB_PASSWORD=hunter2".into());
         });
         let d = detail(&f);
         assert_eq!(
             d,
-            "ENV DB_PASSWORD in the image configuration; history entry 0 (ENV): sets DB_PASSWORD; used by web"
+            "ENV DB_PASSWORD=******** (7 characters) (a literal value) in the image configuration; history \
+             entry 0 (ENV): sets DB_PASSWORD=******** (7 characters) (a literal value); used by web"
         );
         assert!(!d.contains("hunter2"));
+    }
+
+    #[test]
+    fn private_keys_and_tokens_anywhere_fail() {
+        let f = history(&[
+            "RUN /bin/sh -c echo '-----BEGIN RSA PRIVATE KEY-----' > /root/.ssh/id_rsa # buildkit",
+            "RUN /bin/sh -c git clone https://ci:ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r # buildkit",
+        ]);
+        let d = detail(&f);
+        assert!(d.contains("history entry 0 (RUN): contains a private key block"), "{d}");
+        assert!(d.contains("history entry 1 (RUN): contains a GitHub token ghp_"), "{d}");
+        assert!(!d.contains("abcdefghijklmnop"), "{d}");
     }
 
     #[test]
     fn file_pointers_and_switches_pass() {
         let f = host_with(|f| {
             let img = &mut docker_mut(f).images[0];
-            img.env_names.extend([
-                "POSTGRES_PASSWORD_FILE".to_string(),
-                "MYSQL_RANDOM_ROOT_PASSWORD".to_string(),
-                "GPG_KEY".to_string(),
+            img.env.as_mut().unwrap().extend([
+                "POSTGRES_PASSWORD_FILE=/run/secrets/pg".to_string(),
+                "MYSQL_RANDOM_ROOT_PASSWORD=yes".to_string(),
+                "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D".to_string(),
             ]);
-            img.history.insert(
+            img.history.as_mut().unwrap().insert(
                 0,
                 "ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D".into(),
             );
-            img.history.insert(
+            img.history.as_mut().unwrap().insert(
                 0,
                 "RUN /bin/sh -c --mount=type=secret,id=npm,env=NPM_TOKEN npm ci # buildkit".into(),
             );
-            img.history.insert(
+            img.history.as_mut().unwrap().insert(
                 0,
                 "RUN /bin/sh -c echo \"$REG_PASS\" | docker login -u ci --password-stdin reg.example # buildkit"
                     .into(),

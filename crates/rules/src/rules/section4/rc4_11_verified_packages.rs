@@ -246,7 +246,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail(
             "apt-get install --allow-unauthenticated",
             host_with(|f| {
-                docker_mut(f).images[0].history.insert(
+                docker_mut(f).images[0].history.as_mut().unwrap().insert(
                     0,
                     "/bin/sh -c apt-get update && apt-get install -y --allow-unauthenticated tool"
                         .into(),
@@ -256,7 +256,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail(
             "curl piped into sh",
             host_with(|f| {
-                docker_mut(f).images[0].history.insert(
+                docker_mut(f).images[0].history.as_mut().unwrap().insert(
                     0,
                     "RUN /bin/sh -c curl -fsSL https://get.example | sh # buildkit".into(),
                 )
@@ -265,7 +265,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::manual(
             "binary downloaded without a checksum",
             host_with(|f| {
-                docker_mut(f).images[0].history.insert(
+                docker_mut(f).images[0].history.as_mut().unwrap().insert(
                     0,
                     "RUN /bin/sh -c curl -fsSLo /usr/local/bin/tool https://dl.example/tool # buildkit"
                         .into(),
@@ -274,7 +274,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::error(
             "history not collected",
-            host_with(|f| docker_mut(f).images[0].history.clear()),
+            host_with(|f| docker_mut(f).images[0].history.as_mut().unwrap().clear()),
         ),
         Fixture::not_applicable(
             "no containers",
@@ -290,7 +290,7 @@ mod tests {
 
     fn history(lines: &[&str]) -> dockguard_facts::Facts {
         host_with(|f| {
-            docker_mut(f).images[0].history = lines.iter().map(|l| l.to_string()).collect();
+            docker_mut(f).images[0].history = Some(lines.iter().map(|l| l.to_string()).collect());
         })
     }
 

@@ -163,12 +163,12 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::manual("image from a registry, no allow-list", compliant_host()),
         Fixture::manual(
             "locally built image",
-            host_with(|f| docker_mut(f).images[0].repo_digests.clear()),
+            host_with(|f| docker_mut(f).images[0].repo_digests.as_mut().unwrap().clear()),
         ),
         Fixture::fail(
             "image pulled from an insecure registry",
             host_with(|f| {
-                docker_mut(f).info.insecure_registries = vec!["registry.example".into()];
+                docker_mut(f).info.insecure_registries = Some(vec!["registry.example".into()]);
             }),
         ),
         Fixture::error(
@@ -201,7 +201,7 @@ mod tests {
     #[test]
     fn local_build_names_no_registry() {
         let mut f = compliant_host();
-        docker_mut(&mut f).images[0].repo_digests.clear();
+        docker_mut(&mut f).images[0].repo_digests.as_mut().unwrap().clear();
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);
         assert!(out.targets[0].detail.starts_with("no registry digest"));
@@ -210,10 +210,10 @@ mod tests {
     #[test]
     fn docker_hub_publishers_are_named() {
         let mut f = compliant_host();
-        docker_mut(&mut f).images[0].repo_digests = vec![
+        docker_mut(&mut f).images[0].repo_digests = Some(vec![
             "nginx@sha256:abcdef0123456789".into(),
             "bitnami/nginx@sha256:99".into(),
-        ];
+        ]);
         let out = run(&RULE, &f);
         assert_eq!(
             out.targets[0].detail,
@@ -226,7 +226,7 @@ mod tests {
     fn image_from_an_insecure_registry_fails() {
         let mut f = compliant_host();
         let d = docker_mut(&mut f);
-        d.info.insecure_registries = vec!["registry.example".into()];
+        d.info.insecure_registries = Some(vec!["registry.example".into()]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert!(out.targets[0]
@@ -238,10 +238,10 @@ mod tests {
     fn insecure_cidr_counts_but_loopback_does_not() {
         let mut f = compliant_host();
         let d = docker_mut(&mut f);
-        d.info.insecure_registry_cidrs = vec!["127.0.0.0/8".into(), "10.0.0.0/8".into()];
-        d.images[0].repo_digests = vec!["10.1.2.3:5000/app@sha256:1".into()];
+        d.info.insecure_registry_cidrs = Some(vec!["127.0.0.0/8".into(), "10.0.0.0/8".into()]);
+        d.images[0].repo_digests = Some(vec!["10.1.2.3:5000/app@sha256:1".into()]);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
-        docker_mut(&mut f).images[0].repo_digests = vec!["127.0.0.1:5000/app@sha256:1".into()];
+        docker_mut(&mut f).images[0].repo_digests = Some(vec!["127.0.0.1:5000/app@sha256:1".into()]);
         assert_eq!(run(&RULE, &f).status, Status::Manual);
     }
 

@@ -128,7 +128,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             host_with(|f| {
                 docker_mut(f).images[0]
                     .history
-                    .insert(0, "/bin/sh -c apt-get install -y openssh-server".into());
+                    .as_mut().unwrap().insert(0, "/bin/sh -c apt-get install -y openssh-server".into());
             }),
         ),
         Fixture::error(
@@ -160,10 +160,10 @@ mod tests {
     #[test]
     fn version_pins_and_options_are_dropped() {
         let mut f = compliant_host();
-        docker_mut(&mut f).images[0].history = vec![
+        docker_mut(&mut f).images[0].history = Some(vec![
             "RUN /bin/sh -c apk add --no-cache curl=8.5.0-r0 openssh-server && apt-get install -y -o Dpkg::Options::=--force-confold vim # buildkit".into(),
-        ];
-        docker_mut(&mut f).image_list.clear();
+        ]);
+        docker_mut(&mut f).image_list = dockguard_facts::Fact::Ok(vec![]);
         let out = run(&RULE, &f);
         assert_eq!(
             out.targets[0].detail,

@@ -203,15 +203,15 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("image built 24 days ago", compliant_host()),
         Fixture::fail(
             "image built 327 days ago",
-            host_with(|f| docker_mut(f).images[0].created = "2026-01-01T08:30:00Z".into()),
+            host_with(|f| docker_mut(f).images[0].created = Some("2026-01-01T08:30:00Z".into())),
         ),
         Fixture::manual(
             "build date zeroed by a reproducible build",
-            host_with(|f| docker_mut(f).images[0].created = "1970-01-01T00:00:00Z".into()),
+            host_with(|f| docker_mut(f).images[0].created = Some("1970-01-01T00:00:00Z".into())),
         ),
         Fixture::error(
             "unreadable creation date",
-            host_with(|f| docker_mut(f).images[0].created = "not a date".into()),
+            host_with(|f| docker_mut(f).images[0].created = Some("not a date".into())),
         ),
         Fixture::error(
             "image not inspected",
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn old_image_fails_with_its_age() {
         let mut f = compliant_host();
-        docker_mut(&mut f).images[0].created = "2026-01-01T08:30:00.123456789Z".into();
+        docker_mut(&mut f).images[0].created = Some("2026-01-01T08:30:00.123456789Z".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -255,7 +255,7 @@ mod tests {
     #[test]
     fn threshold_is_the_sites() {
         let mut f = compliant_host();
-        docker_mut(&mut f).images[0].created = "2026-11-20T00:00:00Z".into();
+        docker_mut(&mut f).images[0].created = Some("2026-11-20T00:00:00Z".into());
         let ctx = Ctx::new(
             &f,
             EvalOptions {
@@ -272,7 +272,7 @@ mod tests {
     #[test]
     fn exactly_at_the_limit_passes() {
         let mut f = compliant_host();
-        docker_mut(&mut f).images[0].created = "2026-08-27T00:00:00Z".into();
+        docker_mut(&mut f).images[0].created = Some("2026-08-27T00:00:00Z".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass, "{:?}", out.targets);
     }
@@ -280,18 +280,18 @@ mod tests {
     #[test]
     fn falls_back_to_the_image_list() {
         let mut f = compliant_host();
-        docker_mut(&mut f).images[0].created.clear();
+        docker_mut(&mut f).images[0].created = Some(String::new());
         assert_eq!(run(&RULE, &f).status, Status::Pass);
-        docker_mut(&mut f).image_list[0].created = 1_700_000_000;
+        docker_mut(&mut f).image_list.ok_mut().unwrap()[0].created = Some(1_700_000_000);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
-        docker_mut(&mut f).image_list.clear();
+        docker_mut(&mut f).image_list = dockguard_facts::Fact::Ok(vec![]);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 
     #[test]
     fn zeroed_build_date_needs_review() {
         let mut f = compliant_host();
-        docker_mut(&mut f).images[0].created = "1970-01-01T00:00:00Z".into();
+        docker_mut(&mut f).images[0].created = Some("1970-01-01T00:00:00Z".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);
         assert!(out.targets[0].detail.contains("reproducible"));
@@ -300,7 +300,7 @@ mod tests {
     #[test]
     fn unreadable_dates_are_errors() {
         let mut f = compliant_host();
-        docker_mut(&mut f).images[0].created = "2026-11-01 00:00:00 UTC".into();
+        docker_mut(&mut f).images[0].created = Some("2026-11-01 00:00:00 UTC".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
         let mut f = compliant_host();
         f.collector.collected_at = "yesterday".into();

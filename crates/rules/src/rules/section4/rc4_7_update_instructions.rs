@@ -90,15 +90,15 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail(
             "apt-get update in its own RUN",
             host_with(|f| {
-                docker_mut(f).images[0].history = vec![
+                docker_mut(f).images[0].history = Some(vec![
                     "/bin/sh -c apt-get install -y curl".into(),
                     "/bin/sh -c apt-get update".into(),
-                ];
+                ]);
             }),
         ),
         Fixture::error(
             "history not collected",
-            host_with(|f| docker_mut(f).images[0].history.clear()),
+            host_with(|f| docker_mut(f).images[0].history.as_mut().unwrap().clear()),
         ),
         Fixture::not_applicable(
             "no containers",
@@ -114,7 +114,7 @@ mod tests {
 
     fn history(lines: &[&str]) -> dockguard_facts::Facts {
         host_with(|f| {
-            docker_mut(f).images[0].history = lines.iter().map(|l| l.to_string()).collect();
+            docker_mut(f).images[0].history = Some(lines.iter().map(|l| l.to_string()).collect());
         })
     }
 

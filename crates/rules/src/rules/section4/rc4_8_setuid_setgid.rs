@@ -89,8 +89,8 @@ mod tests {
     fn every_image_in_use_needs_a_review() {
         let mut f = compliant_host();
         let mut db = container("db");
-        db.image_id = "sha256:db".into();
-        db.image = "postgres:16".into();
+        db.image_id = Some("sha256:db".into());
+        db.image = Some("postgres:16".into());
         docker_mut(&mut f).containers.push(db);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);

@@ -114,7 +114,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail(
             "ADD of a remote URL",
             host_with(|f| {
-                docker_mut(f).images[0].history.insert(
+                docker_mut(f).images[0].history.as_mut().unwrap().insert(
                     0,
                     "ADD https://downloads.example/tool.tgz /opt/ # buildkit".into(),
                 );
@@ -122,7 +122,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::error(
             "history not collected",
-            host_with(|f| docker_mut(f).images[0].history.clear()),
+            host_with(|f| docker_mut(f).images[0].history.as_mut().unwrap().clear()),
         ),
         Fixture::not_applicable(
             "no containers",
@@ -138,7 +138,7 @@ mod tests {
 
     fn history(lines: &[&str]) -> dockguard_facts::Facts {
         host_with(|f| {
-            docker_mut(f).images[0].history = lines.iter().map(|l| l.to_string()).collect();
+            docker_mut(f).images[0].history = Some(lines.iter().map(|l| l.to_string()).collect());
         })
     }
 

@@ -77,39 +77,39 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "SELinux process label",
             host_with(|f| {
                 docker_mut(f).info.security_options =
-                    vec!["name=selinux".into(), "name=seccomp".into()];
+                    Some(vec!["name=selinux".into(), "name=seccomp".into()]);
                 let c = first_container(f);
-                c.security_opt.clear();
-                c.apparmor_profile.clear();
-                c.process_label = "system_u:system_r:container_t:s0:c1,c2".into();
+                c.security_opt.as_mut().unwrap().clear();
+                c.apparmor_profile = Some(String::new());
+                c.process_label = Some("system_u:system_r:container_t:s0:c1,c2".into());
             }),
         ),
         Fixture::fail(
             "apparmor=unconfined",
             host_with(|f| {
                 let c = first_container(f);
-                c.security_opt = vec!["apparmor=unconfined".into()];
-                c.apparmor_profile = "unconfined".into();
+                c.security_opt = Some(vec!["apparmor=unconfined".into()]);
+                c.apparmor_profile = Some("unconfined".into());
             }),
         ),
         Fixture::fail(
             "label:disable on a SELinux host",
             host_with(|f| {
-                docker_mut(f).info.security_options = vec!["name=selinux".into()];
+                docker_mut(f).info.security_options = Some(vec!["name=selinux".into()]);
                 let c = first_container(f);
-                c.apparmor_profile.clear();
-                c.security_opt = vec!["label:disable".into()];
+                c.apparmor_profile = Some(String::new());
+                c.security_opt = Some(vec!["label:disable".into()]);
             }),
         ),
         Fixture::fail(
             "privileged container",
-            host_with(|f| first_container(f).privileged = true),
+            host_with(|f| first_container(f).privileged = Some(true)),
         ),
         Fixture::fail(
             "host with neither AppArmor nor SELinux",
             host_with(|f| {
-                docker_mut(f).info.security_options = vec!["name=seccomp,profile=builtin".into()];
-                first_container(f).apparmor_profile.clear();
+                docker_mut(f).info.security_options = Some(vec!["name=seccomp,profile=builtin".into()]);
+                first_container(f).apparmor_profile = Some(String::new());
             }),
         ),
         Fixture::not_applicable(
@@ -145,8 +145,8 @@ mod tests {
     fn unconfined_fails() {
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        c.security_opt = vec!["apparmor=unconfined".into()];
-        c.apparmor_profile = "unconfined".into();
+        c.security_opt = Some(vec!["apparmor=unconfined".into()]);
+        c.apparmor_profile = Some("unconfined".into());
         let (status, d) = detail(&f);
         assert_eq!(status, Status::Fail);
         assert_eq!(d, "apparmor=unconfined; no SELinux label");
@@ -156,21 +156,21 @@ mod tests {
     fn selinux_process_label_passes() {
         let mut f = compliant_host();
         docker_mut(&mut f).info.security_options =
-            vec!["name=selinux".into(), "name=seccomp".into()];
+            Some(vec!["name=selinux".into(), "name=seccomp".into()]);
         let c = first_container(&mut f);
-        c.security_opt.clear();
-        c.apparmor_profile.clear();
-        c.process_label = "system_u:system_r:container_t:s0:c1,c2".into();
+        c.security_opt.as_mut().unwrap().clear();
+        c.apparmor_profile = Some(String::new());
+        c.process_label = Some("system_u:system_r:container_t:s0:c1,c2".into());
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 
     #[test]
     fn label_disable_fails_even_with_a_label_opt() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options = vec!["name=selinux".into()];
+        docker_mut(&mut f).info.security_options = Some(vec!["name=selinux".into()]);
         let c = first_container(&mut f);
-        c.apparmor_profile.clear();
-        c.security_opt = vec!["label:disable".into()];
+        c.apparmor_profile = Some(String::new());
+        c.security_opt = Some(vec!["label:disable".into()]);
         let (status, d) = detail(&f);
         assert_eq!(status, Status::Fail);
         assert!(d.contains("label=disable"), "{d}");
@@ -179,20 +179,20 @@ mod tests {
     #[test]
     fn privileged_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).privileged = true;
+        first_container(&mut f).privileged = Some(true);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
     #[test]
     fn host_without_either_is_named_in_the_reason() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options = vec!["name=seccomp,profile=builtin".into()];
+        docker_mut(&mut f).info.security_options = Some(vec!["name=seccomp,profile=builtin".into()]);
         let c = first_container(&mut f);
-        c.apparmor_profile.clear();
-        c.security_opt = vec![
+        c.apparmor_profile = Some(String::new());
+        c.security_opt = Some(vec![
             "no-new-privileges:true".into(),
             "apparmor=docker-default".into(),
-        ];
+        ]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert!(

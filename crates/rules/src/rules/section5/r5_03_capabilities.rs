@@ -160,8 +160,8 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         );
         host_with(move |f| {
             let c = first_container(f);
-            c.cap_add = add;
-            c.cap_drop = drop;
+            c.cap_add = Some(add);
+            c.cap_drop = Some(drop);
         })
     };
     vec![
@@ -175,7 +175,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail("adds ALL", caps(&["all"], &[])),
         Fixture::fail(
             "privileged container",
-            host_with(|f| first_container(f).privileged = true),
+            host_with(|f| first_container(f).privileged = Some(true)),
         ),
         Fixture::manual("default set keeps NET_RAW", caps(&[], &[])),
         Fixture::manual("adds SYS_NICE", caps(&["SYS_NICE"], &["ALL"])),
@@ -190,8 +190,8 @@ mod tests {
     fn with_caps(add: &[&str], drop: &[&str]) -> Outcome {
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        c.cap_add = add.iter().map(|s| s.to_string()).collect();
-        c.cap_drop = drop.iter().map(|s| s.to_string()).collect();
+        c.cap_add = Some(add.iter().map(|s| s.to_string()).collect());
+        c.cap_drop = Some(drop.iter().map(|s| s.to_string()).collect());
         run(&RULE, &f)
     }
 
@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn privileged_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).privileged = true;
+        first_container(&mut f).privileged = Some(true);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 

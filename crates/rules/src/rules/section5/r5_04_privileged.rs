@@ -42,7 +42,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("unprivileged container", compliant_host()),
         Fixture::fail(
             "privileged container",
-            host_with(|f| first_container(f).privileged = true),
+            host_with(|f| first_container(f).privileged = Some(true)),
         ),
         Fixture::not_applicable(
             "no containers",
@@ -69,7 +69,7 @@ mod tests {
     #[test]
     fn privileged_container_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).privileged = true;
+        first_container(&mut f).privileged = Some(true);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.failing().next().unwrap().detail, "Privileged=true");

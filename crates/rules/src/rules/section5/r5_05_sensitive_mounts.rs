@@ -118,13 +118,13 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use dockguard_facts::MountFacts;
     let mount = |src: &str, rw: bool| {
         let m = MountFacts {
-            kind: "bind".into(),
-            source: src.into(),
+            kind: Some("bind".into()),
+            source: Some(src.into()),
             destination: "/mnt/x".into(),
-            rw,
-            propagation: "rprivate".into(),
+            rw: Some(rw),
+            propagation: Some("rprivate".into()),
         };
-        host_with(move |f| first_container(f).mounts.push(m))
+        host_with(move |f| first_container(f).mounts.as_mut().unwrap().push(m))
     };
     vec![
         Fixture::pass("named volume only", compliant_host()),
@@ -138,13 +138,13 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail(
             "custom data root",
             host_with(|f| {
-                docker_mut(f).info.docker_root_dir = "/data/docker".into();
-                first_container(f).mounts.push(MountFacts {
-                    kind: "bind".into(),
-                    source: "/data/docker/volumes".into(),
+                docker_mut(f).info.docker_root_dir = Some("/data/docker".into());
+                first_container(f).mounts.as_mut().unwrap().push(MountFacts {
+                    kind: Some("bind".into()),
+                    source: Some("/data/docker/volumes".into()),
                     destination: "/v".into(),
-                    rw: false,
-                    propagation: String::new(),
+                    rw: Some(false),
+                    propagation: Some(String::new()),
                 });
             }),
         ),
@@ -163,17 +163,17 @@ mod tests {
 
     fn bind(src: &str, dst: &str, rw: bool) -> MountFacts {
         MountFacts {
-            kind: "bind".into(),
-            source: src.into(),
+            kind: Some("bind".into()),
+            source: Some(src.into()),
             destination: dst.into(),
-            rw,
-            propagation: "rprivate".into(),
+            rw: Some(rw),
+            propagation: Some("rprivate".into()),
         }
     }
 
     fn with_mount(src: &str, rw: bool) -> Outcome {
         let mut f = compliant_host();
-        first_container(&mut f).mounts.push(bind(src, "/mnt/x", rw));
+        first_container(&mut f).mounts.as_mut().unwrap().push(bind(src, "/mnt/x", rw));
         run(&RULE, &f)
     }
 
@@ -189,7 +189,7 @@ mod tests {
         let mut f = compliant_host();
         first_container(&mut f)
             .mounts
-            .push(bind("/etc", "/host-etc", true));
+            .as_mut().unwrap().push(bind("/etc", "/host-etc", true));
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -249,17 +249,17 @@ mod tests {
     #[test]
     fn custom_data_root_is_sensitive() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.docker_root_dir = "/data/docker".into();
+        docker_mut(&mut f).info.docker_root_dir = Some("/data/docker".into());
         first_container(&mut f)
             .mounts
-            .push(bind("/data/docker/volumes", "/v", false));
+            .as_mut().unwrap().push(bind("/data/docker/volumes", "/v", false));
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
     #[test]
     fn volumes_are_not_bind_mounts() {
         let mut f = compliant_host();
-        first_container(&mut f).mounts[0].source = "/var/lib/docker/volumes/data/_data".into();
+        first_container(&mut f).mounts.as_mut().unwrap()[0].source = Some("/var/lib/docker/volumes/data/_data".into());
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 }

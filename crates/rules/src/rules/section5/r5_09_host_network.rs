@@ -45,20 +45,20 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "joins a container with its own network",
             host_with(|f| {
                 let mut sidecar = container("sidecar");
-                sidecar.network_mode = "container:web".into();
+                sidecar.network_mode = Some("container:web".into());
                 docker_mut(f).containers.push(sidecar);
             }),
         ),
         Fixture::fail(
             "host network",
-            host_with(|f| first_container(f).network_mode = "host".into()),
+            host_with(|f| first_container(f).network_mode = Some("host".into())),
         ),
         Fixture::fail(
             "joins a host-network container",
             host_with(|f| {
-                first_container(f).network_mode = "host".into();
+                first_container(f).network_mode = Some("host".into());
                 let mut sidecar = container("sidecar");
-                sidecar.network_mode = "container:web".into();
+                sidecar.network_mode = Some("container:web".into());
                 docker_mut(f).containers.push(sidecar);
             }),
         ),
@@ -80,7 +80,7 @@ mod tests {
     #[test]
     fn host_network_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).network_mode = "host".into();
+        first_container(&mut f).network_mode = Some("host".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.failing().next().unwrap().detail, "NetworkMode=host");
@@ -90,7 +90,7 @@ mod tests {
     fn joining_another_container_passes() {
         let mut f = compliant_host();
         let mut sidecar = container("sidecar");
-        sidecar.network_mode = "container:web".into();
+        sidecar.network_mode = Some("container:web".into());
         docker_mut(&mut f).containers.push(sidecar);
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
@@ -98,10 +98,10 @@ mod tests {
     #[test]
     fn joining_a_host_network_container_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).network_mode = "host".into();
+        first_container(&mut f).network_mode = Some("host".into());
         let web_id = first_container(&mut f).id.clone();
         let mut sidecar = container("sidecar");
-        sidecar.network_mode = format!("container:{}", &web_id[..12]);
+        sidecar.network_mode = Some(format!("container:{}", &web_id[..12]));
         docker_mut(&mut f).containers.push(sidecar);
         let out = run(&RULE, &f);
         assert_eq!(out.failing().count(), 2);

@@ -50,7 +50,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("256 MiB limit", compliant_host()),
         Fixture::fail(
             "no memory limit",
-            host_with(|f| first_container(f).memory = 0),
+            host_with(|f| first_container(f).memory = Some(0)),
         ),
     ]
 }
@@ -70,7 +70,7 @@ mod tests {
     #[test]
     fn unlimited_memory_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).memory = 0;
+        first_container(&mut f).memory = Some(0);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.failing().next().unwrap().detail, "Memory=0 (unlimited)");

@@ -45,7 +45,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("read-only root filesystem", compliant_host()),
         Fixture::fail(
             "writable root filesystem",
-            host_with(|f| first_container(f).readonly_rootfs = false),
+            host_with(|f| first_container(f).readonly_rootfs = Some(false)),
         ),
     ]
 }
@@ -63,7 +63,7 @@ mod tests {
     #[test]
     fn writable_root_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).readonly_rootfs = false;
+        first_container(&mut f).readonly_rootfs = Some(false);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.failing().next().unwrap().detail, "ReadonlyRootfs=false");

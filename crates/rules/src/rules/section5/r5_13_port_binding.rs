@@ -94,11 +94,11 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             .iter()
             .map(|(ip, port)| PortBinding {
                 container_port: "80/tcp".into(),
-                host_ip: ip.to_string(),
-                host_port: port.to_string(),
+                host_ip: Some(ip.to_string()),
+                host_port: Some(port.to_string()),
             })
             .collect();
-        host_with(move |f| first_container(f).ports = v)
+        host_with(move |f| first_container(f).ports = Some(v))
     };
     vec![
         Fixture::pass("bound to 10.0.0.5", compliant_host()),
@@ -115,7 +115,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "no host address, specific daemon ip",
             host_with(|f| {
                 daemon_json_set(f, "ip", serde_json::json!("10.0.0.5"));
-                first_container(f).ports[0].host_ip.clear();
+                first_container(f).ports.as_mut().unwrap()[0].host_ip = Some(String::new());
             }),
         ),
         Fixture::fail("0.0.0.0", ports(&[("0.0.0.0", "8080")])),
@@ -123,14 +123,14 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail("no host address", ports(&[("", "8080")])),
         Fixture::fail(
             "publish all",
-            host_with(|f| first_container(f).publish_all_ports = true),
+            host_with(|f| first_container(f).publish_all_ports = Some(true)),
         ),
         Fixture::error(
             "daemon ip unknown",
             host_with(|f| {
                 f.daemon.config_file.content =
                     dockguard_facts::Fact::Error("permission denied".into());
-                first_container(f).ports[0].host_ip.clear();
+                first_container(f).ports.as_mut().unwrap()[0].host_ip = Some(String::new());
             }),
         ),
     ]
@@ -145,14 +145,14 @@ mod tests {
     fn binding(ip: &str, port: &str) -> PortBinding {
         PortBinding {
             container_port: "80/tcp".into(),
-            host_ip: ip.into(),
-            host_port: port.into(),
+            host_ip: Some(ip.into()),
+            host_port: Some(port.into()),
         }
     }
 
     fn with_ports(ports: Vec<PortBinding>) -> Outcome {
         let mut f = compliant_host();
-        first_container(&mut f).ports = ports;
+        first_container(&mut f).ports = Some(ports);
         run(&RULE, &f)
     }
 
@@ -207,7 +207,7 @@ mod tests {
     fn no_host_address_follows_a_specific_daemon_ip() {
         let mut f = compliant_host();
         daemon_json_set(&mut f, "ip", serde_json::json!("10.0.0.5"));
-        first_container(&mut f).ports = vec![binding("", "8080")];
+        first_container(&mut f).ports = Some(vec![binding("", "8080")]);
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 
@@ -222,14 +222,14 @@ mod tests {
     fn unknown_daemon_ip_is_an_error() {
         let mut f = compliant_host();
         f.daemon.config_file.content = dockguard_facts::Fact::Error("permission denied".into());
-        first_container(&mut f).ports = vec![binding("", "8080")];
+        first_container(&mut f).ports = Some(vec![binding("", "8080")]);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 
     #[test]
     fn publish_all_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).publish_all_ports = true;
+        first_container(&mut f).publish_all_ports = Some(true);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert!(out.targets[0].detail.starts_with("PublishAllPorts=true"));

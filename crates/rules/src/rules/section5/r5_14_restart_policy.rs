@@ -74,7 +74,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             name: name.into(),
             maximum_retry_count: count,
         };
-        host_with(move |f| first_container(f).restart_policy = p)
+        host_with(move |f| first_container(f).restart_policy = Some(p))
     };
     vec![
         Fixture::pass("on-failure:5", compliant_host()),
@@ -97,10 +97,10 @@ mod tests {
 
     fn with_policy(name: &str, count: i64) -> Outcome {
         let mut f = compliant_host();
-        first_container(&mut f).restart_policy = RestartPolicy {
+        first_container(&mut f).restart_policy = Some(RestartPolicy {
             name: name.into(),
             maximum_retry_count: count,
-        };
+        });
         run(&RULE, &f)
     }
 

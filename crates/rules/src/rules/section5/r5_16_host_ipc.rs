@@ -42,15 +42,15 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass(
             "shareable namespace joined by a worker",
             host_with(|f| {
-                first_container(f).ipc_mode = "shareable".into();
+                first_container(f).ipc_mode = Some("shareable".into());
                 let mut worker = container("worker");
-                worker.ipc_mode = "container:web".into();
+                worker.ipc_mode = Some("container:web".into());
                 docker_mut(f).containers.push(worker);
             }),
         ),
         Fixture::fail(
             "host IPC namespace",
-            host_with(|f| first_container(f).ipc_mode = "host".into()),
+            host_with(|f| first_container(f).ipc_mode = Some("host".into())),
         ),
     ]
 }
@@ -68,7 +68,7 @@ mod tests {
     #[test]
     fn host_namespace_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).ipc_mode = "host".into();
+        first_container(&mut f).ipc_mode = Some("host".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.failing().next().unwrap().detail, "IpcMode=host");
@@ -77,9 +77,9 @@ mod tests {
     #[test]
     fn shareable_and_joined_pass() {
         let mut f = compliant_host();
-        first_container(&mut f).ipc_mode = "shareable".into();
+        first_container(&mut f).ipc_mode = Some("shareable".into());
         let mut worker = container("worker");
-        worker.ipc_mode = "container:web".into();
+        worker.ipc_mode = Some("container:web".into());
         docker_mut(&mut f).containers.push(worker);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass);

@@ -103,10 +103,10 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     let device = |host: &str, perms: &str| {
         let d = DeviceFacts {
             path_on_host: host.into(),
-            path_in_container: host.into(),
-            cgroup_permissions: perms.into(),
+            path_in_container: Some(host.into()),
+            cgroup_permissions: Some(perms.into()),
         };
-        host_with(move |f| first_container(f).devices = vec![d])
+        host_with(move |f| first_container(f).devices = Some(vec![d]))
     };
     vec![
         Fixture::pass("no devices", compliant_host()),
@@ -116,7 +116,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail("host memory read-only", device("/dev/mem", "r")),
         Fixture::fail(
             "privileged container",
-            host_with(|f| first_container(f).privileged = true),
+            host_with(|f| first_container(f).privileged = Some(true)),
         ),
         Fixture::manual("serial port rw", device("/dev/ttyUSB0", "rw")),
         Fixture::manual("disk read-only", device("/dev/sdb", "r")),
@@ -130,11 +130,11 @@ mod tests {
 
     fn with_device(host: &str, inside: &str, perms: &str) -> Outcome {
         let mut f = compliant_host();
-        first_container(&mut f).devices = vec![DeviceFacts {
+        first_container(&mut f).devices = Some(vec![DeviceFacts {
             path_on_host: host.into(),
-            path_in_container: inside.into(),
-            cgroup_permissions: perms.into(),
-        }];
+            path_in_container: Some(inside.into()),
+            cgroup_permissions: Some(perms.into()),
+        }]);
         run(&RULE, &f)
     }
 
@@ -195,7 +195,7 @@ mod tests {
     #[test]
     fn privileged_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).privileged = true;
+        first_container(&mut f).privileged = Some(true);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 }

@@ -58,13 +58,13 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use dockguard_facts::MountFacts;
     let propagation = |p: &str| {
         let m = MountFacts {
-            kind: "bind".into(),
-            source: "/srv/data".into(),
+            kind: Some("bind".into()),
+            source: Some("/srv/data".into()),
             destination: "/data".into(),
-            rw: true,
-            propagation: p.into(),
+            rw: Some(true),
+            propagation: Some(p.into()),
         };
-        host_with(move |f| first_container(f).mounts.push(m))
+        host_with(move |f| first_container(f).mounts.as_mut().unwrap().push(m))
     };
     vec![
         Fixture::pass("default propagation", compliant_host()),
@@ -83,12 +83,12 @@ mod tests {
 
     fn with_propagation(p: &str) -> Outcome {
         let mut f = compliant_host();
-        first_container(&mut f).mounts.push(MountFacts {
-            kind: "bind".into(),
-            source: "/srv/data".into(),
+        first_container(&mut f).mounts.as_mut().unwrap().push(MountFacts {
+            kind: Some("bind".into()),
+            source: Some("/srv/data".into()),
             destination: "/data".into(),
-            rw: true,
-            propagation: p.into(),
+            rw: Some(true),
+            propagation: Some(p.into()),
         });
         run(&RULE, &f)
     }

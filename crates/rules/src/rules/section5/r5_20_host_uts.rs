@@ -39,7 +39,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("own UTS namespace", compliant_host()),
         Fixture::fail(
             "host UTS namespace",
-            host_with(|f| first_container(f).uts_mode = "host".into()),
+            host_with(|f| first_container(f).uts_mode = Some("host".into())),
         ),
     ]
 }
@@ -57,7 +57,7 @@ mod tests {
     #[test]
     fn host_namespace_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).uts_mode = "host".into();
+        first_container(&mut f).uts_mode = Some("host".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.failing().next().unwrap().detail, "UTSMode=host");

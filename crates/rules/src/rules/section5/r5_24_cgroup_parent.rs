@@ -66,12 +66,12 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "the daemon's cgroup-parent",
             host_with(|f| {
                 daemon_json_set(f, "cgroup-parent", serde_json::json!("docker.slice"));
-                first_container(f).cgroup_parent = "docker.slice".into();
+                first_container(f).cgroup_parent = Some("docker.slice".into());
             }),
         ),
         Fixture::manual(
             "custom cgroup parent",
-            host_with(|f| first_container(f).cgroup_parent = "/batch.slice".into()),
+            host_with(|f| first_container(f).cgroup_parent = Some("/batch.slice".into())),
         ),
     ]
 }
@@ -89,7 +89,7 @@ mod tests {
     #[test]
     fn custom_parent_needs_confirmation() {
         let mut f = compliant_host();
-        first_container(&mut f).cgroup_parent = "/batch.slice".into();
+        first_container(&mut f).cgroup_parent = Some("/batch.slice".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);
         assert_eq!(
@@ -102,7 +102,7 @@ mod tests {
     fn daemon_wide_parent_passes() {
         let mut f = compliant_host();
         daemon_json_set(&mut f, "cgroup-parent", serde_json::json!("docker.slice"));
-        first_container(&mut f).cgroup_parent = "docker.slice".into();
+        first_container(&mut f).cgroup_parent = Some("docker.slice".into());
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 }

@@ -95,7 +95,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 Some(b) => daemon_json_set(f, "no-new-privileges", serde_json::json!(b)),
                 None => daemon_json_remove(f, "no-new-privileges"),
             }
-            first_container(f).security_opt = opts;
+            first_container(f).security_opt = Some(opts);
         })
     };
     vec![
@@ -125,7 +125,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             host_with(|f| {
                 f.daemon.config_file.content =
                     dockguard_facts::Fact::Error("permission denied".into());
-                first_container(f).security_opt.clear();
+                first_container(f).security_opt.as_mut().unwrap().clear();
             }),
         ),
     ]
@@ -142,7 +142,7 @@ mod tests {
             Some(b) => daemon_json_set(&mut f, "no-new-privileges", serde_json::json!(b)),
             None => daemon_json_remove(&mut f, "no-new-privileges"),
         }
-        first_container(&mut f).security_opt = opts.iter().map(|s| s.to_string()).collect();
+        first_container(&mut f).security_opt = Some(opts.iter().map(|s| s.to_string()).collect());
         run(&RULE, &f)
     }
 
@@ -193,7 +193,7 @@ mod tests {
     fn unknown_daemon_setting_is_an_error() {
         let mut f = compliant_host();
         f.daemon.config_file.content = dockguard_facts::Fact::Error("permission denied".into());
-        first_container(&mut f).security_opt.clear();
+        first_container(&mut f).security_opt.as_mut().unwrap().clear();
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 

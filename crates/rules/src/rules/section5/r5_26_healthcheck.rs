@@ -67,8 +67,8 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "stopped container with a healthcheck",
             host_with(|f| {
                 let c = first_container(f);
-                c.running = false;
-                c.state = "exited".into();
+                c.running = Some(false);
+                c.state = Some("exited".into());
                 c.health_status = None;
             }),
         ),
@@ -127,8 +127,8 @@ mod tests {
     fn stopped_container_with_healthcheck_passes() {
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        c.running = false;
-        c.state = "exited".into();
+        c.running = Some(false);
+        c.state = Some("exited".into());
         c.health_status = None;
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass);

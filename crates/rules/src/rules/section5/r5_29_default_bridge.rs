@@ -129,14 +129,14 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "host, none and a joined container",
             host_with(|f| {
                 let mut host = container("host-net");
-                host.network_mode = "host".into();
-                host.networks = vec!["host".into()];
+                host.network_mode = Some("host".into());
+                host.networks = Some(vec!["host".into()]);
                 let mut none = container("isolated");
-                none.network_mode = "none".into();
-                none.networks = vec!["none".into()];
+                none.network_mode = Some("none".into());
+                none.networks = Some(vec!["none".into()]);
                 let mut sidecar = container("sidecar");
-                sidecar.network_mode = "container:web".into();
-                sidecar.networks.clear();
+                sidecar.network_mode = Some("container:web".into());
+                sidecar.networks.as_mut().unwrap().clear();
                 docker_mut(f).containers.extend([host, none, sidecar]);
             }),
         ),
@@ -144,13 +144,13 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "default bridge",
             host_with(|f| {
                 let c = first_container(f);
-                c.network_mode = "default".into();
-                c.networks = vec!["bridge".into()];
+                c.network_mode = Some("default".into());
+                c.networks = Some(vec!["bridge".into()]);
             }),
         ),
         Fixture::fail(
             "also attached to bridge",
-            host_with(|f| first_container(f).networks.push("bridge".into())),
+            host_with(|f| first_container(f).networks.as_mut().unwrap().push("bridge".into())),
         ),
         Fixture::fail(
             "renamed default bridge",
@@ -158,14 +158,14 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 if let Fact::Ok(ns) = &mut docker_mut(f).networks {
                     ns[0].name = "legacy".into();
                 }
-                first_container(f).networks = vec!["legacy".into()];
+                first_container(f).networks = Some(vec!["legacy".into()]);
             }),
         ),
         Fixture::fail(
             "bridge assumed without the network list",
             host_with(|f| {
                 docker_mut(f).networks = Fact::Error("permission denied".into());
-                first_container(f).networks = vec!["bridge".into()];
+                first_container(f).networks = Some(vec!["bridge".into()]);
             }),
         ),
         Fixture::error(
@@ -194,8 +194,8 @@ mod tests {
     fn default_bridge_fails() {
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        c.network_mode = "default".into();
-        c.networks = vec!["bridge".into()];
+        c.network_mode = Some("default".into());
+        c.networks = Some(vec!["bridge".into()]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -207,7 +207,7 @@ mod tests {
     #[test]
     fn extra_attachment_to_the_bridge_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).networks.push("bridge".into());
+        first_container(&mut f).networks.as_mut().unwrap().push("bridge".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -220,14 +220,14 @@ mod tests {
     fn host_none_and_joined_pass() {
         let mut f = compliant_host();
         let mut host = container("host-net");
-        host.network_mode = "host".into();
-        host.networks = vec!["host".into()];
+        host.network_mode = Some("host".into());
+        host.networks = Some(vec!["host".into()]);
         let mut none = container("isolated");
-        none.network_mode = "none".into();
-        none.networks = vec!["none".into()];
+        none.network_mode = Some("none".into());
+        none.networks = Some(vec!["none".into()]);
         let mut sidecar = container("sidecar");
-        sidecar.network_mode = "container:web".into();
-        sidecar.networks.clear();
+        sidecar.network_mode = Some("container:web".into());
+        sidecar.networks.as_mut().unwrap().clear();
         docker_mut(&mut f).containers.extend([host, none, sidecar]);
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
@@ -235,9 +235,9 @@ mod tests {
     #[test]
     fn joining_a_bridge_container_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).network_mode = "bridge".into();
+        first_container(&mut f).network_mode = Some("bridge".into());
         let mut sidecar = container("sidecar");
-        sidecar.network_mode = "container:web".into();
+        sidecar.network_mode = Some("container:web".into());
         docker_mut(&mut f).containers.push(sidecar);
         let out = run(&RULE, &f);
         assert_eq!(out.failing().count(), 2);
@@ -252,7 +252,7 @@ mod tests {
         if let Fact::Ok(ns) = &mut docker_mut(&mut f).networks {
             ns[0].name = "legacy".into();
         }
-        first_container(&mut f).networks = vec!["legacy".into()];
+        first_container(&mut f).networks = Some(vec!["legacy".into()]);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
@@ -260,11 +260,11 @@ mod tests {
     fn bridge_name_is_assumed_without_the_network_list() {
         let mut f = compliant_host();
         docker_mut(&mut f).networks = Fact::Error("permission denied".into());
-        first_container(&mut f).networks = vec!["bridge".into()];
+        first_container(&mut f).networks = Some(vec!["bridge".into()]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert!(out.reason.contains("assumed"), "{}", out.reason);
-        docker_mut(&mut f).containers[0].networks = vec!["app-net".into()];
+        docker_mut(&mut f).containers[0].networks = Some(vec!["app-net".into()]);
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 }

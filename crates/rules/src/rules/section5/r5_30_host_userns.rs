@@ -41,7 +41,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("own user namespace", compliant_host()),
         Fixture::fail(
             "host user namespace",
-            host_with(|f| first_container(f).userns_mode = "host".into()),
+            host_with(|f| first_container(f).userns_mode = Some("host".into())),
         ),
     ]
 }
@@ -59,7 +59,7 @@ mod tests {
     #[test]
     fn host_namespace_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).userns_mode = "host".into();
+        first_container(&mut f).userns_mode = Some("host".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.failing().next().unwrap().detail, "UsernsMode=host");

@@ -79,21 +79,21 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use crate::testing::*;
     use dockguard_facts::MountFacts;
     let bind = |src: &str| MountFacts {
-        kind: "bind".into(),
-        source: src.into(),
+        kind: Some("bind".into()),
+        source: Some(src.into()),
         destination: "/x".into(),
-        rw: true,
-        propagation: "rprivate".into(),
+        rw: Some(true),
+        propagation: Some("rprivate".into()),
     };
     vec![
         Fixture::pass("named volume only", compliant_host()),
         Fixture::fail(
             "docker.sock mounted",
-            host_with(|f| first_container(f).mounts.push(bind("/var/run/docker.sock"))),
+            host_with(|f| first_container(f).mounts.as_mut().unwrap().push(bind("/var/run/docker.sock"))),
         ),
         Fixture::fail(
             "/run mounted",
-            host_with(|f| first_container(f).mounts.push(bind("/run"))),
+            host_with(|f| first_container(f).mounts.as_mut().unwrap().push(bind("/run"))),
         ),
     ]
 }
@@ -106,11 +106,11 @@ mod tests {
 
     fn bind(src: &str, dst: &str) -> MountFacts {
         MountFacts {
-            kind: "bind".into(),
-            source: src.into(),
+            kind: Some("bind".into()),
+            source: Some(src.into()),
             destination: dst.into(),
-            rw: true,
-            propagation: "rprivate".into(),
+            rw: Some(true),
+            propagation: Some("rprivate".into()),
         }
     }
 
@@ -124,7 +124,7 @@ mod tests {
         let mut f = compliant_host();
         first_container(&mut f)
             .mounts
-            .push(bind("/var/run/docker.sock", "/var/run/docker.sock"));
+            .as_mut().unwrap().push(bind("/var/run/docker.sock", "/var/run/docker.sock"));
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -138,7 +138,7 @@ mod tests {
         let mut f = compliant_host();
         first_container(&mut f)
             .mounts
-            .push(bind("/run", "/host-run"));
+            .as_mut().unwrap().push(bind("/run", "/host-run"));
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
@@ -152,7 +152,7 @@ mod tests {
         );
         first_container(&mut f)
             .mounts
-            .push(bind("/srv/docker", "/d"));
+            .as_mut().unwrap().push(bind("/srv/docker", "/d"));
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
@@ -161,7 +161,7 @@ mod tests {
         let mut f = compliant_host();
         first_container(&mut f)
             .mounts
-            .push(bind("/srv/app/config", "/config"));
+            .as_mut().unwrap().push(bind("/srv/app/config", "/config"));
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 }

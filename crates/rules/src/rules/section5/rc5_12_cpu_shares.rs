@@ -60,11 +60,11 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("cpu-shares 512", compliant_host()),
         Fixture::fail(
             "cpu-shares unset",
-            host_with(|f| first_container(f).cpu_shares = 0),
+            host_with(|f| first_container(f).cpu_shares = Some(0)),
         ),
         Fixture::fail(
             "cpu-shares 1024",
-            host_with(|f| first_container(f).cpu_shares = 1024),
+            host_with(|f| first_container(f).cpu_shares = Some(1024)),
         ),
         Fixture::not_applicable(
             "no containers",
@@ -80,7 +80,7 @@ mod tests {
 
     fn with_shares(n: i64) -> Outcome {
         let mut f = compliant_host();
-        first_container(&mut f).cpu_shares = n;
+        first_container(&mut f).cpu_shares = Some(n);
         run(&RULE, &f)
     }
 

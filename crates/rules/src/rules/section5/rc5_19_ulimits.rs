@@ -58,7 +58,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("no ulimit overrides", compliant_host()),
         Fixture::manual(
             "nofile raised",
-            host_with(|f| first_container(f).ulimits = vec!["nofile=65536:65536".into()]),
+            host_with(|f| first_container(f).ulimits = Some(vec!["nofile=65536:65536".into()])),
         ),
         Fixture::not_applicable(
             "no containers",
@@ -85,7 +85,7 @@ mod tests {
     #[test]
     fn overrides_need_review() {
         let mut f = compliant_host();
-        first_container(&mut f).ulimits = vec!["nofile=65536:65536".into(), "memlock=-1:-1".into()];
+        first_container(&mut f).ulimits = Some(vec!["nofile=65536:65536".into(), "memlock=-1:-1".into()]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);
         assert_eq!(

@@ -77,19 +77,19 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("swarm inactive", compliant_host()),
         Fixture::manual(
             "swarm worker",
-            host_with(|f| docker_mut(f).info.swarm.state = "active".into()),
+            host_with(|f| docker_mut(f).info.swarm.as_mut().unwrap().state = Some("active".into())),
         ),
         Fixture::manual(
             "locked manager",
             host_with(|f| {
-                let s = &mut docker_mut(f).info.swarm;
-                s.state = "locked".into();
-                s.is_manager = true;
+                let s = docker_mut(f).info.swarm.as_mut().unwrap();
+                s.state = Some("locked".into());
+                s.is_manager = Some(true);
             }),
         ),
         Fixture::error(
             "swarm state not reported",
-            host_with(|f| docker_mut(f).info.swarm.state.clear()),
+            host_with(|f| docker_mut(f).info.swarm.as_mut().unwrap().state = Some(String::new())),
         ),
     ]
 }
@@ -109,10 +109,10 @@ mod tests {
     #[test]
     fn active_swarm_needs_confirmation() {
         let mut f = compliant_host();
-        let s = &mut docker_mut(&mut f).info.swarm;
-        s.state = "active".into();
-        s.node_id = "n1".into();
-        s.is_manager = true;
+        let s = docker_mut(&mut f).info.swarm.as_mut().unwrap();
+        s.state = Some("active".into());
+        s.node_id = Some("n1".into());
+        s.is_manager = Some(true);
         s.managers = Some(1);
         s.nodes = Some(3);
         let out = run(&RULE, &f);
@@ -127,7 +127,7 @@ mod tests {
     fn locked_and_pending_count_as_enabled() {
         for state in ["locked", "pending", "error"] {
             let mut f = compliant_host();
-            docker_mut(&mut f).info.swarm.state = state.into();
+            docker_mut(&mut f).info.swarm.as_mut().unwrap().state = Some(state.into());
             assert_eq!(run(&RULE, &f).status, Status::Manual, "{state}");
         }
     }
@@ -135,7 +135,7 @@ mod tests {
     #[test]
     fn unknown_state_is_an_error() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.swarm.state.clear();
+        docker_mut(&mut f).info.swarm.as_mut().unwrap().state = Some(String::new());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 

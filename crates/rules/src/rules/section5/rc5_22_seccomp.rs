@@ -144,7 +144,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass(
             "custom profile",
             host_with(|f| {
-                first_container(f).security_opt.push(
+                first_container(f).security_opt.as_mut().unwrap().push(
                     r#"seccomp={"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}"#
                         .into(),
                 )
@@ -155,25 +155,25 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             host_with(|f| {
                 first_container(f)
                     .security_opt
-                    .push("seccomp=unconfined".into())
+                    .as_mut().unwrap().push("seccomp=unconfined".into())
             }),
         ),
         Fixture::fail(
             "privileged container",
-            host_with(|f| first_container(f).privileged = true),
+            host_with(|f| first_container(f).privileged = Some(true)),
         ),
         Fixture::fail(
             "daemon default unconfined",
             host_with(|f| {
-                docker_mut(f).info.security_options = vec![
+                docker_mut(f).info.security_options = Some(vec![
                     "name=apparmor".into(),
                     "name=seccomp,profile=unconfined".into(),
-                ]
+                ])
             }),
         ),
         Fixture::error(
             "SecurityOptions not reported",
-            host_with(|f| docker_mut(f).info.security_options.clear()),
+            host_with(|f| docker_mut(f).info.security_options.as_mut().unwrap().clear()),
         ),
     ]
 }
@@ -185,7 +185,7 @@ mod tests {
 
     fn with_opts(opts: &[&str]) -> Outcome {
         let mut f = compliant_host();
-        first_container(&mut f).security_opt = opts.iter().map(|s| s.to_string()).collect();
+        first_container(&mut f).security_opt = Some(opts.iter().map(|s| s.to_string()).collect());
         run(&RULE, &f)
     }
 
@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn privileged_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).privileged = true;
+        first_container(&mut f).privileged = Some(true);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
@@ -245,10 +245,10 @@ mod tests {
     #[test]
     fn unconfined_daemon_default_fails_containers_without_their_own() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options = vec![
+        docker_mut(&mut f).info.security_options = Some(vec![
             "name=apparmor".into(),
             "name=seccomp,profile=unconfined".into(),
-        ];
+        ]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -260,14 +260,14 @@ mod tests {
     #[test]
     fn daemon_without_seccomp_fails() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options = vec!["name=apparmor".into()];
+        docker_mut(&mut f).info.security_options = Some(vec!["name=apparmor".into()]);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
     #[test]
     fn unknown_security_options_are_an_error() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options.clear();
+        docker_mut(&mut f).info.security_options.as_mut().unwrap().clear();
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }

@@ -70,20 +70,20 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use dockguard_facts::ExecFacts;
     let exec = |privileged| ExecFacts {
         id: "4e5f6a7b8c9d0e1f".into(),
-        privileged,
-        user: String::new(),
-        command: "sh -c id".into(),
-        running: false,
+        privileged: Some(privileged),
+        user: Some(String::new()),
+        command: Some("sh -c id".into()),
+        running: Some(false),
     };
     vec![
         Fixture::pass("no exec sessions", compliant_host()),
         Fixture::pass(
             "ordinary exec",
-            host_with(|f| first_container(f).execs = vec![exec(false)]),
+            host_with(|f| first_container(f).execs = Some(vec![exec(false)])),
         ),
         Fixture::fail(
             "privileged exec",
-            host_with(|f| first_container(f).execs = vec![exec(true)]),
+            host_with(|f| first_container(f).execs = Some(vec![exec(true)])),
         ),
         Fixture::not_applicable(
             "no containers",
@@ -101,10 +101,10 @@ mod tests {
     fn exec(id: &str, privileged: bool, command: &str, running: bool) -> ExecFacts {
         ExecFacts {
             id: id.into(),
-            privileged,
-            user: String::new(),
-            command: command.into(),
-            running,
+            privileged: Some(privileged),
+            user: Some(String::new()),
+            command: Some(command.into()),
+            running: Some(running),
         }
     }
 
@@ -118,7 +118,7 @@ mod tests {
     #[test]
     fn unprivileged_execs_pass() {
         let mut f = compliant_host();
-        first_container(&mut f).execs = vec![exec("e1", false, "sh", false)];
+        first_container(&mut f).execs = Some(vec![exec("e1", false, "sh", false)]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass);
         assert_eq!(
@@ -130,10 +130,10 @@ mod tests {
     #[test]
     fn privileged_exec_fails_without_showing_arguments() {
         let mut f = compliant_host();
-        first_container(&mut f).execs = vec![
+        first_container(&mut f).execs = Some(vec![
             exec("0123456789abcdef0123", true, "mysql -uroot -phunter2", true),
             exec("fedcba", false, "sh", false),
-        ];
+        ]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         let d = &out.failing().next().unwrap().detail;

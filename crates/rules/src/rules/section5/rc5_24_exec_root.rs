@@ -92,27 +92,27 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use crate::testing::*;
     let exec = |user: &str| ExecFacts {
         id: "0f1e2d3c4b5a69788796".into(),
-        privileged: false,
-        user: user.into(),
-        command: "sh".into(),
-        running: false,
+        privileged: Some(false),
+        user: Some(user.into()),
+        command: Some("sh".into()),
+        running: Some(false),
     };
     vec![
         Fixture::pass("no exec sessions", compliant_host()),
         Fixture::pass(
             "exec as the container's non-root user",
-            host_with(|f| first_container(f).execs = vec![exec("")]),
+            host_with(|f| first_container(f).execs = Some(vec![exec("")])),
         ),
         Fixture::fail(
             "exec --user root",
-            host_with(|f| first_container(f).execs = vec![exec("root")]),
+            host_with(|f| first_container(f).execs = Some(vec![exec("root")])),
         ),
         Fixture::fail(
             "exec without --user into a root container",
             host_with(|f| {
                 let c = first_container(f);
-                c.user = String::new();
-                c.execs = vec![exec("")];
+                c.user = Some(String::new());
+                c.execs = Some(vec![exec("")]);
             }),
         ),
     ]
@@ -126,18 +126,18 @@ mod tests {
     fn exec(user: &str) -> ExecFacts {
         ExecFacts {
             id: "aabbccddeeff00112233".into(),
-            privileged: false,
-            user: user.into(),
-            command: "sh".into(),
-            running: false,
+            privileged: Some(false),
+            user: Some(user.into()),
+            command: Some("sh".into()),
+            running: Some(false),
         }
     }
 
     fn with(container_user: &str, exec_user: &str) -> Outcome {
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        c.user = container_user.into();
-        c.execs = vec![exec(exec_user)];
+        c.user = Some(container_user.into());
+        c.execs = Some(vec![exec(exec_user)]);
         run(&RULE, &f)
     }
 

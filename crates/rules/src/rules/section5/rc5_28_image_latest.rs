@@ -150,28 +150,28 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("tag points to the running image", compliant_host()),
         Fixture::pass(
             "started by digest",
-            host_with(|f| first_container(f).image = "registry.example/app@sha256:1111".into()),
+            host_with(|f| first_container(f).image = Some("registry.example/app@sha256:1111".into())),
         ),
         Fixture::fail(
             "tag pulled again since the container was created",
             host_with(|f| {
                 let d = docker_mut(f);
-                d.image_list[0].tags.clear();
-                d.image_list.push(ImageSummaryFacts {
+                d.image_list.ok_mut().unwrap()[0].tags.as_mut().unwrap().clear();
+                d.image_list.ok_mut().unwrap().push(ImageSummaryFacts {
                     id: "sha256:fresh".into(),
-                    tags: vec!["app:1.0".into()],
-                    created: IMAGE_CREATED_UNIX + 86_400,
-                    size: 5_000_000,
+                    tags: Some(vec!["app:1.0".into()]),
+                    created: Some(IMAGE_CREATED_UNIX + 86_400),
+                    size: Some(5_000_000),
                 });
             }),
         ),
         Fixture::manual(
             "tag removed from the host",
-            host_with(|f| docker_mut(f).image_list[0].tags.clear()),
+            host_with(|f| docker_mut(f).image_list.ok_mut().unwrap()[0].tags.as_mut().unwrap().clear()),
         ),
         Fixture::error(
             "image list not collected",
-            host_with(|f| docker_mut(f).image_list.clear()),
+            host_with(|f| docker_mut(f).image_list = dockguard_facts::Fact::Ok(vec![])),
         ),
     ]
 }
@@ -184,12 +184,12 @@ mod tests {
     /// The fixture host after `app:1.0` was pulled again: the tag moved to a newer image.
     fn tag_moved(f: &mut dockguard_facts::Facts) {
         let d = docker_mut(f);
-        d.image_list[0].tags.clear();
-        d.image_list.push(ImageSummaryFacts {
+        d.image_list.ok_mut().unwrap()[0].tags.as_mut().unwrap().clear();
+        d.image_list.ok_mut().unwrap().push(ImageSummaryFacts {
             id: "sha256:0123456789abcdef0123".into(),
-            tags: vec!["app:1.0".into()],
-            created: IMAGE_CREATED_UNIX + 86_400,
-            size: 5_000_000,
+            tags: Some(vec!["app:1.0".into()]),
+            created: Some(IMAGE_CREATED_UNIX + 86_400),
+            size: Some(5_000_000),
         });
     }
 
@@ -234,22 +234,22 @@ mod tests {
     #[test]
     fn implicit_latest_is_matched() {
         let mut f = compliant_host();
-        first_container(&mut f).image = "docker.io/library/app".into();
-        docker_mut(&mut f).image_list[0].tags = vec!["app:latest".into()];
+        first_container(&mut f).image = Some("docker.io/library/app".into());
+        docker_mut(&mut f).image_list.ok_mut().unwrap()[0].tags = Some(vec!["app:latest".into()]);
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 
     #[test]
     fn digest_and_id_references_pass() {
         let mut f = compliant_host();
-        first_container(&mut f).image = "app@sha256:1111".into();
+        first_container(&mut f).image = Some("app@sha256:1111".into());
         assert_eq!(run(&RULE, &f).status, Status::Pass);
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        c.image_id = "sha256:abcdef0123456789".into();
-        c.image = "abcdef012345".into();
-        docker_mut(&mut f).image_list[0].id = "sha256:abcdef0123456789".into();
-        docker_mut(&mut f).image_list[0].tags.clear();
+        c.image_id = Some("sha256:abcdef0123456789".into());
+        c.image = Some("abcdef012345".into());
+        docker_mut(&mut f).image_list.ok_mut().unwrap()[0].id = "sha256:abcdef0123456789".into();
+        docker_mut(&mut f).image_list.ok_mut().unwrap()[0].tags.as_mut().unwrap().clear();
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass);
         assert_eq!(
@@ -261,7 +261,7 @@ mod tests {
     #[test]
     fn vanished_tag_needs_review() {
         let mut f = compliant_host();
-        docker_mut(&mut f).image_list[0].tags.clear();
+        docker_mut(&mut f).image_list.ok_mut().unwrap()[0].tags.as_mut().unwrap().clear();
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);
         assert!(out.targets[0]
@@ -272,7 +272,7 @@ mod tests {
     #[test]
     fn missing_image_list_is_an_error() {
         let mut f = compliant_host();
-        docker_mut(&mut f).image_list.clear();
+        docker_mut(&mut f).image_list = dockguard_facts::Fact::Ok(vec![]);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }

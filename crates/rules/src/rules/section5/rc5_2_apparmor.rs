@@ -75,29 +75,29 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "apparmor=unconfined",
             host_with(|f| {
                 let c = first_container(f);
-                c.security_opt = vec!["apparmor=unconfined".into()];
-                c.apparmor_profile = "unconfined".into();
+                c.security_opt = Some(vec!["apparmor=unconfined".into()]);
+                c.apparmor_profile = Some("unconfined".into());
             }),
         ),
         Fixture::fail(
             "privileged container",
-            host_with(|f| first_container(f).privileged = true),
+            host_with(|f| first_container(f).privileged = Some(true)),
         ),
         Fixture::fail(
             "host with neither AppArmor nor SELinux",
             host_with(|f| {
-                docker_mut(f).info.security_options = vec!["name=seccomp,profile=builtin".into()];
-                first_container(f).apparmor_profile.clear();
+                docker_mut(f).info.security_options = Some(vec!["name=seccomp,profile=builtin".into()]);
+                first_container(f).apparmor_profile = Some(String::new());
             }),
         ),
         Fixture::not_applicable(
             "SELinux host",
             host_with(|f| {
-                docker_mut(f).info.security_options = vec!["name=selinux".into()];
+                docker_mut(f).info.security_options = Some(vec!["name=selinux".into()]);
                 let c = first_container(f);
-                c.apparmor_profile.clear();
-                c.security_opt.clear();
-                c.process_label = "system_u:system_r:container_t:s0:c1,c2".into();
+                c.apparmor_profile = Some(String::new());
+                c.security_opt.as_mut().unwrap().clear();
+                c.process_label = Some("system_u:system_r:container_t:s0:c1,c2".into());
             }),
         ),
         Fixture::error(
@@ -123,8 +123,8 @@ mod tests {
     fn unconfined_fails() {
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        c.security_opt = vec!["apparmor:unconfined".into()];
-        c.apparmor_profile = "unconfined".into();
+        c.security_opt = Some(vec!["apparmor:unconfined".into()]);
+        c.apparmor_profile = Some("unconfined".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.targets[0].detail, "apparmor=unconfined");
@@ -134,8 +134,8 @@ mod tests {
     fn empty_profile_fails() {
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        c.security_opt.clear();
-        c.apparmor_profile.clear();
+        c.security_opt.as_mut().unwrap().clear();
+        c.apparmor_profile = Some(String::new());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.targets[0].detail, "no AppArmor profile");
@@ -144,15 +144,15 @@ mod tests {
     #[test]
     fn privileged_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).privileged = true;
+        first_container(&mut f).privileged = Some(true);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
     #[test]
     fn selinux_host_is_not_applicable() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options = vec!["name=selinux".into()];
-        first_container(&mut f).apparmor_profile.clear();
+        docker_mut(&mut f).info.security_options = Some(vec!["name=selinux".into()]);
+        first_container(&mut f).apparmor_profile = Some(String::new());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::NotApplicable);
         assert!(out.reason.contains("5.3"), "{}", out.reason);
@@ -161,9 +161,9 @@ mod tests {
     #[test]
     fn host_without_either_fails() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options = vec!["name=seccomp,profile=builtin".into()];
+        docker_mut(&mut f).info.security_options = Some(vec!["name=seccomp,profile=builtin".into()]);
         let c = first_container(&mut f);
-        c.apparmor_profile.clear();
+        c.apparmor_profile = Some(String::new());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(

@@ -75,11 +75,11 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use crate::testing::*;
     let selinux = |f: &mut dockguard_facts::Facts| {
         docker_mut(f).info.security_options =
-            vec!["name=selinux".into(), "name=seccomp,profile=builtin".into()];
+            Some(vec!["name=selinux".into(), "name=seccomp,profile=builtin".into()]);
         let c = first_container(f);
-        c.apparmor_profile.clear();
-        c.security_opt = vec!["no-new-privileges:true".into()];
-        c.process_label = "system_u:system_r:container_t:s0:c1,c2".into();
+        c.apparmor_profile = Some(String::new());
+        c.security_opt = Some(vec!["no-new-privileges:true".into()]);
+        c.process_label = Some("system_u:system_r:container_t:s0:c1,c2".into());
     };
     vec![
         Fixture::pass("SELinux host, labelled container", host_with(selinux)),
@@ -88,21 +88,21 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             host_with(|f| {
                 selinux(f);
                 let c = first_container(f);
-                c.process_label.clear();
-                c.security_opt.push("label=disable".into());
+                c.process_label = Some(String::new());
+                c.security_opt.as_mut().unwrap().push("label=disable".into());
             }),
         ),
         Fixture::fail(
             "privileged container on a SELinux host",
             host_with(|f| {
                 selinux(f);
-                first_container(f).privileged = true;
+                first_container(f).privileged = Some(true);
             }),
         ),
         Fixture::fail(
             "host with neither SELinux nor AppArmor",
             host_with(|f| {
-                docker_mut(f).info.security_options = vec!["name=seccomp,profile=builtin".into()]
+                docker_mut(f).info.security_options = Some(vec!["name=seccomp,profile=builtin".into()])
             }),
         ),
         Fixture::not_applicable("AppArmor host", compliant_host()),
@@ -123,12 +123,12 @@ mod tests {
     fn selinux_host() -> Facts {
         let mut f = compliant_host();
         docker_mut(&mut f).info.security_options =
-            vec!["name=selinux".into(), "name=seccomp,profile=builtin".into()];
+            Some(vec!["name=selinux".into(), "name=seccomp,profile=builtin".into()]);
         let c = first_container(&mut f);
-        c.apparmor_profile.clear();
-        c.security_opt = vec!["no-new-privileges:true".into()];
-        c.process_label = "system_u:system_r:container_t:s0:c1,c2".into();
-        c.mount_label = "system_u:object_r:container_file_t:s0:c1,c2".into();
+        c.apparmor_profile = Some(String::new());
+        c.security_opt = Some(vec!["no-new-privileges:true".into()]);
+        c.process_label = Some("system_u:system_r:container_t:s0:c1,c2".into());
+        c.mount_label = Some("system_u:object_r:container_file_t:s0:c1,c2".into());
         f
     }
 
@@ -146,8 +146,8 @@ mod tests {
     fn label_option_passes_on_a_selinux_host() {
         let mut f = selinux_host();
         let c = first_container(&mut f);
-        c.process_label.clear();
-        c.security_opt.push("label=level:s0:c100,c200".into());
+        c.process_label = Some(String::new());
+        c.security_opt.as_mut().unwrap().push("label=level:s0:c100,c200".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass);
         assert_eq!(out.targets[0].detail, "label=level:s0:c100,c200");
@@ -157,7 +157,7 @@ mod tests {
     fn label_disable_fails() {
         let mut f = selinux_host();
         let c = first_container(&mut f);
-        c.security_opt.push("label:disable".into());
+        c.security_opt.as_mut().unwrap().push("label:disable".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.targets[0].detail, "label=disable");
@@ -166,7 +166,7 @@ mod tests {
     #[test]
     fn missing_label_fails() {
         let mut f = selinux_host();
-        first_container(&mut f).process_label.clear();
+        first_container(&mut f).process_label = Some(String::new());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.targets[0].detail, "no SELinux label");
@@ -175,7 +175,7 @@ mod tests {
     #[test]
     fn privileged_fails() {
         let mut f = selinux_host();
-        first_container(&mut f).privileged = true;
+        first_container(&mut f).privileged = Some(true);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn host_without_either_fails() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options = vec!["name=seccomp,profile=builtin".into()];
+        docker_mut(&mut f).info.security_options = Some(vec!["name=seccomp,profile=builtin".into()]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.targets[0].detail, "no SELinux label");

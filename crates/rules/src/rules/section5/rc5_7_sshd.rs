@@ -116,8 +116,8 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "only a stopped container",
             host_with(|f| {
                 let c = first_container(f);
-                c.running = false;
-                c.state = "exited".into();
+                c.running = Some(false);
+                c.state = Some("exited".into());
                 c.processes = None;
             }),
         ),
@@ -176,8 +176,8 @@ mod tests {
     fn stopped_container_is_not_applicable() {
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        c.running = false;
-        c.state = "exited".into();
+        c.running = Some(false);
+        c.state = Some("exited".into());
         c.processes = None;
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::NotApplicable);

@@ -134,24 +134,24 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("port 8080 published", compliant_host()),
         Fixture::pass(
             "nothing published",
-            host_with(|f| first_container(f).ports.clear()),
+            host_with(|f| first_container(f).ports.as_mut().unwrap().clear()),
         ),
         Fixture::fail(
             "port 80 published",
-            host_with(|f| first_container(f).ports[0].host_port = "80".into()),
+            host_with(|f| first_container(f).ports.as_mut().unwrap()[0].host_port = Some("80".into())),
         ),
         Fixture::fail(
             "host network keeping NET_BIND_SERVICE",
             host_with(|f| {
                 let c = first_container(f);
-                c.network_mode = "host".into();
-                c.ports.clear();
-                c.cap_drop.clear();
+                c.network_mode = Some("host".into());
+                c.ports.as_mut().unwrap().clear();
+                c.cap_drop.as_mut().unwrap().clear();
             }),
         ),
         Fixture::error(
             "unreadable host port",
-            host_with(|f| first_container(f).ports[0].host_port = "eighty".into()),
+            host_with(|f| first_container(f).ports.as_mut().unwrap()[0].host_port = Some("eighty".into())),
         ),
         Fixture::not_applicable(
             "no containers",
@@ -169,14 +169,14 @@ mod tests {
     fn binding(ip: &str, port: &str) -> PortBinding {
         PortBinding {
             container_port: "80/tcp".into(),
-            host_ip: ip.into(),
-            host_port: port.into(),
+            host_ip: Some(ip.into()),
+            host_port: Some(port.into()),
         }
     }
 
     fn with_ports(ports: Vec<PortBinding>) -> Outcome {
         let mut f = compliant_host();
-        first_container(&mut f).ports = ports;
+        first_container(&mut f).ports = Some(ports);
         run(&RULE, &f)
     }
 
@@ -229,24 +229,24 @@ mod tests {
     fn host_network_with_bind_capability_fails() {
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        c.network_mode = "host".into();
-        c.ports.clear();
-        c.cap_drop.clear();
+        c.network_mode = Some("host".into());
+        c.ports.as_mut().unwrap().clear();
+        c.cap_drop.as_mut().unwrap().clear();
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
             out.targets[0].detail,
             "NetworkMode=host and keeps NET_BIND_SERVICE: it can listen on any host port below 1024"
         );
-        first_container(&mut f).cap_drop = vec!["ALL".into()];
-        first_container(&mut f).cap_add = vec!["CAP_NET_BIND_SERVICE".into()];
+        first_container(&mut f).cap_drop = Some(vec!["ALL".into()]);
+        first_container(&mut f).cap_add = Some(vec!["CAP_NET_BIND_SERVICE".into()]);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
     #[test]
     fn host_network_without_bind_capability_passes() {
         let mut f = compliant_host();
-        first_container(&mut f).network_mode = "host".into();
+        first_container(&mut f).network_mode = Some("host".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass);
         assert_eq!(
@@ -258,11 +258,11 @@ mod tests {
     #[test]
     fn joining_a_host_network_container_counts() {
         let mut f = compliant_host();
-        first_container(&mut f).network_mode = "host".into();
+        first_container(&mut f).network_mode = Some("host".into());
         let mut sidecar = container("sidecar");
-        sidecar.network_mode = "container:web".into();
-        sidecar.ports.clear();
-        sidecar.cap_drop.clear();
+        sidecar.network_mode = Some("container:web".into());
+        sidecar.ports.as_mut().unwrap().clear();
+        sidecar.cap_drop.as_mut().unwrap().clear();
         docker_mut(&mut f).containers.push(sidecar);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);

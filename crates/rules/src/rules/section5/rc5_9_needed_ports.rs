@@ -77,11 +77,11 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::manual("one port published", compliant_host()),
         Fixture::pass(
             "nothing published",
-            host_with(|f| first_container(f).ports.clear()),
+            host_with(|f| first_container(f).ports.as_mut().unwrap().clear()),
         ),
         Fixture::fail(
             "publish all (-P)",
-            host_with(|f| first_container(f).publish_all_ports = true),
+            host_with(|f| first_container(f).publish_all_ports = Some(true)),
         ),
         Fixture::error(
             "daemon unreachable",
@@ -108,7 +108,7 @@ mod tests {
     #[test]
     fn nothing_published_passes() {
         let mut f = compliant_host();
-        first_container(&mut f).ports.clear();
+        first_container(&mut f).ports.as_mut().unwrap().clear();
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass);
         assert_eq!(out.targets[0].detail, "no published ports");
@@ -117,7 +117,7 @@ mod tests {
     #[test]
     fn publish_all_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).publish_all_ports = true;
+        first_container(&mut f).publish_all_ports = Some(true);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert!(out.targets[0].detail.starts_with("PublishAllPorts=true"));
@@ -127,8 +127,8 @@ mod tests {
     fn host_network_needs_review() {
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        c.network_mode = "host".into();
-        c.ports.clear();
+        c.network_mode = Some("host".into());
+        c.ports.as_mut().unwrap().clear();
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);
         assert!(out.targets[0].detail.starts_with("NetworkMode=host"));
@@ -138,8 +138,8 @@ mod tests {
     fn duplicate_bindings_are_listed_once() {
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        let p = c.ports[0].clone();
-        c.ports.push(p);
+        let p = c.ports.as_mut().unwrap()[0].clone();
+        c.ports.as_mut().unwrap().push(p);
         let out = run(&RULE, &f);
         assert_eq!(
             out.targets[0].detail,

@@ -125,14 +125,13 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         host_with(move |f| {
             let d = docker_mut(f);
             for i in 0..n {
-                d.image_list.push(dockguard_facts::ImageSummaryFacts {
+                d.image_list.ok_mut().unwrap().push(dockguard_facts::ImageSummaryFacts {
                     id: format!("sha256:old{i}"),
-                    tags: vec![format!("old/app:{i}")],
-                    created: IMAGE_CREATED_UNIX,
-                    size: 10_000_000,
+                    tags: Some(vec![format!("old/app:{i}")]),
+                    created: Some(IMAGE_CREATED_UNIX),
+                    size: Some(10_000_000),
                 });
             }
-            d.image_count = d.image_list.len() as u64;
         })
     };
     vec![
@@ -141,7 +140,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail("21 unused images", unused(21)),
         Fixture::error(
             "image list not collected",
-            host_with(|f| docker_mut(f).image_list.clear()),
+            host_with(|f| docker_mut(f).image_list = dockguard_facts::Fact::Error("GET /images/json failed".into())),
         ),
         Fixture::error(
             "daemon unreachable",
@@ -160,18 +159,17 @@ mod tests {
         host_with(|f| {
             let d = docker_mut(f);
             for i in 0..n {
-                d.image_list.push(ImageSummaryFacts {
+                d.image_list.ok_mut().unwrap().push(ImageSummaryFacts {
                     id: format!("sha256:{i:012x}{:052}", 0),
-                    tags: if i % 2 == 0 {
+                    tags: Some(if i % 2 == 0 {
                         vec![format!("old/app:{i}")]
                     } else {
                         vec![]
-                    },
-                    created: IMAGE_CREATED_UNIX,
-                    size: 10_000_000,
+                    }),
+                    created: Some(IMAGE_CREATED_UNIX),
+                    size: Some(10_000_000),
                 });
             }
-            d.image_count = d.image_list.len() as u64;
         })
     }
 
@@ -201,9 +199,9 @@ mod tests {
     fn images_of_stopped_containers_count_as_used() {
         let mut f = with_unused(21);
         let mut stopped = container("old");
-        stopped.running = false;
-        stopped.state = "exited".into();
-        stopped.image_id = format!("sha256:{:012x}{:052}", 0, 0);
+        stopped.running = Some(false);
+        stopped.state = Some("exited".into());
+        stopped.image_id = Some(format!("sha256:{:012x}{:052}", 0, 0));
         docker_mut(&mut f).containers.push(stopped);
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
@@ -231,7 +229,7 @@ mod tests {
 
     #[test]
     fn missing_image_list_is_an_error() {
-        let f = host_with(|f| docker_mut(f).image_list.clear());
+        let f = host_with(|f| docker_mut(f).image_list = dockguard_facts::Fact::Ok(vec![]));
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }

@@ -110,11 +110,11 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             let d = docker_mut(f);
             for i in 0..n {
                 let mut c = container(&format!("job-{i}"));
-                c.running = false;
-                c.state = "exited".into();
+                c.running = Some(false);
+                c.state = Some("exited".into());
                 d.containers.push(c);
             }
-            d.info.containers = d.containers.len() as u64;
+            d.info.containers = Some(d.containers.len() as u64);
         })
     };
     vec![
@@ -125,7 +125,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "running-only scan: docker info counts 30 stopped",
             host_with(|f| {
                 f.collector.running_only = true;
-                docker_mut(f).info.containers = 31;
+                docker_mut(f).info.containers = Some(31);
             }),
         ),
         Fixture::error(
@@ -146,15 +146,15 @@ mod tests {
             let d = docker_mut(f);
             for i in 0..n {
                 let mut c = container(&format!("job-{i}"));
-                c.running = false;
-                c.state = if i == 0 { "created" } else { "exited" }.into();
+                c.running = Some(false);
+                c.state = Some(if i == 0 { "created" } else { "exited" }.into());
                 d.containers.push(c);
             }
             let mut paused = container("paused");
-            paused.running = false;
-            paused.state = "paused".into();
+            paused.running = Some(false);
+            paused.state = Some("paused".into());
             d.containers.push(paused);
-            d.info.containers = d.containers.len() as u64;
+            d.info.containers = Some(d.containers.len() as u64);
         })
     }
 
@@ -184,8 +184,8 @@ mod tests {
     fn running_only_scans_use_docker_info() {
         let mut f = compliant_host();
         f.collector.running_only = true;
-        docker_mut(&mut f).info.containers = 40;
-        docker_mut(&mut f).info.containers_running = 10;
+        docker_mut(&mut f).info.containers = Some(40);
+        docker_mut(&mut f).info.containers_running = Some(10);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert!(out.targets[0].detail.contains("from docker info"));

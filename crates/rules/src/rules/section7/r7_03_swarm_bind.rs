@@ -140,7 +140,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::fail("wildcard node address", {
             let mut f = manager_with(vec![]);
-            docker_mut(&mut f).info.swarm.node_addr = "0.0.0.0".into();
+            docker_mut(&mut f).info.swarm.as_mut().unwrap().node_addr = Some("0.0.0.0".into());
             f
         }),
         Fixture::manual(
@@ -215,7 +215,7 @@ mod tests {
     #[test]
     fn wildcard_node_addr_fails() {
         let mut f = manager_with(vec![]);
-        docker_mut(&mut f).info.swarm.node_addr = "0.0.0.0".into();
+        docker_mut(&mut f).info.swarm.as_mut().unwrap().node_addr = Some("0.0.0.0".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.failing().next().unwrap().id, "node-addr");
@@ -233,7 +233,7 @@ mod tests {
         f.listeners = Fact::Error("cannot read /proc/1/net/tcp".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
         let mut f = compliant_host();
-        docker_mut(&mut f).info.swarm.state = String::new();
+        docker_mut(&mut f).info.swarm.as_mut().unwrap().state = Some(String::new());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }

@@ -148,13 +148,15 @@ mod tests {
         NetworkFacts {
             id: format!("n-{name}"),
             name: name.into(),
-            driver: "overlay".into(),
-            scope: "swarm".into(),
-            internal: false,
-            options: encrypted
-                .map(|v| ("encrypted".to_string(), v.to_string()))
-                .into_iter()
-                .collect(),
+            driver: Some("overlay".into()),
+            scope: Some("swarm".into()),
+            internal: Some(false),
+            options: Some(
+                encrypted
+                    .map(|v| ("encrypted".to_string(), v.to_string()))
+                    .into_iter()
+                    .collect(),
+            ),
         }
     }
 

@@ -79,9 +79,9 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "locked node",
             host_with(|f| {
                 make_manager(f);
-                let swarm = &mut docker_mut(f).info.swarm;
-                swarm.state = "locked".into();
-                swarm.is_manager = false;
+                let swarm = docker_mut(f).info.swarm.as_mut().unwrap();
+                swarm.state = Some("locked".into());
+                swarm.is_manager = Some(false);
                 swarm.autolock_managers = None;
             }),
         ),
@@ -89,7 +89,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "manager without auto-lock",
             host_with(|f| {
                 make_manager(f);
-                docker_mut(f).info.swarm.autolock_managers = Some(false);
+                docker_mut(f).info.swarm.as_mut().unwrap().autolock_managers = Some(false);
             }),
         ),
         Fixture::not_applicable("swarm inactive", compliant_host()),
@@ -97,14 +97,14 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "worker",
             host_with(|f| {
                 make_manager(f);
-                docker_mut(f).info.swarm.is_manager = false;
+                docker_mut(f).info.swarm.as_mut().unwrap().is_manager = Some(false);
             }),
         ),
         Fixture::error(
             "manager does not report auto-lock",
             host_with(|f| {
                 make_manager(f);
-                docker_mut(f).info.swarm.autolock_managers = None;
+                docker_mut(f).info.swarm.as_mut().unwrap().autolock_managers = None;
             }),
         ),
     ]
@@ -132,7 +132,7 @@ mod tests {
     fn autolock_off_fails() {
         let mut f = compliant_host();
         make_manager(&mut f);
-        docker_mut(&mut f).info.swarm.autolock_managers = Some(false);
+        docker_mut(&mut f).info.swarm.as_mut().unwrap().autolock_managers = Some(false);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.targets[0].detail, "AutoLockManagers=false");
@@ -142,9 +142,9 @@ mod tests {
     fn unknown_on_manager_is_error_and_worker_is_na() {
         let mut f = compliant_host();
         make_manager(&mut f);
-        docker_mut(&mut f).info.swarm.autolock_managers = None;
+        docker_mut(&mut f).info.swarm.as_mut().unwrap().autolock_managers = None;
         assert_eq!(run(&RULE, &f).status, Status::Error);
-        docker_mut(&mut f).info.swarm.is_manager = false;
+        docker_mut(&mut f).info.swarm.as_mut().unwrap().is_manager = Some(false);
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
     }
 
@@ -152,9 +152,9 @@ mod tests {
     fn locked_node_passes() {
         let mut f = compliant_host();
         make_manager(&mut f);
-        let swarm = &mut docker_mut(&mut f).info.swarm;
-        swarm.state = "locked".into();
-        swarm.is_manager = false;
+        let swarm = docker_mut(&mut f).info.swarm.as_mut().unwrap();
+        swarm.state = Some("locked".into());
+        swarm.is_manager = Some(false);
         swarm.autolock_managers = None;
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }

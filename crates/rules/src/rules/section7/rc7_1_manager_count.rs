@@ -105,7 +105,7 @@ mod tests {
     pub(super) fn managers(m: Option<u64>, n: Option<u64>) -> Facts {
         host_with(|f| {
             make_manager(f);
-            let s = &mut docker_mut(f).info.swarm;
+            let s = docker_mut(f).info.swarm.as_mut().unwrap();
             s.managers = m;
             s.nodes = n;
         })

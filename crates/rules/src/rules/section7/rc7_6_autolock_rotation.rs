@@ -78,14 +78,14 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "auto-lock off",
             host_with(|f| {
                 make_manager(f);
-                docker_mut(f).info.swarm.autolock_managers = Some(false);
+                docker_mut(f).info.swarm.as_mut().unwrap().autolock_managers = Some(false);
             }),
         ),
         Fixture::error(
             "auto-lock setting not reported",
             host_with(|f| {
                 make_manager(f);
-                docker_mut(f).info.swarm.autolock_managers = None;
+                docker_mut(f).info.swarm.as_mut().unwrap().autolock_managers = None;
             }),
         ),
     ]
@@ -114,7 +114,7 @@ mod tests {
         );
         let f = host_with(|f| {
             make_manager(f);
-            docker_mut(f).info.swarm.autolock_managers = Some(false);
+            docker_mut(f).info.swarm.as_mut().unwrap().autolock_managers = Some(false);
         });
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
     }
@@ -123,7 +123,7 @@ mod tests {
     fn unreported_setting_is_error() {
         let f = host_with(|f| {
             make_manager(f);
-            docker_mut(f).info.swarm.autolock_managers = None;
+            docker_mut(f).info.swarm.as_mut().unwrap().autolock_managers = None;
         });
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }

@@ -86,14 +86,14 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "manager during a root rotation",
             host_with(|f| {
                 make_manager(f);
-                docker_mut(f).info.swarm.root_rotation_in_progress = Some(true);
+                docker_mut(f).info.swarm.as_mut().unwrap().root_rotation_in_progress = Some(true);
             }),
         ),
         Fixture::not_applicable("swarm inactive", compliant_host()),
         Fixture::not_applicable("worker", host_with(make_worker)),
         Fixture::error(
             "swarm state unknown",
-            host_with(|f| docker_mut(f).info.swarm.state = String::new()),
+            host_with(|f| docker_mut(f).info.swarm.as_mut().unwrap().state = Some(String::new())),
         ),
     ]
 }
@@ -112,7 +112,7 @@ mod tests {
         assert_eq!(out.targets[0].detail, "RootRotationInProgress=false");
         let f = host_with(|f| {
             make_manager(f);
-            docker_mut(f).info.swarm.root_rotation_in_progress = Some(true);
+            docker_mut(f).info.swarm.as_mut().unwrap().root_rotation_in_progress = Some(true);
         });
         assert!(run(&RULE, &f).targets[0].detail.contains("under way"));
         assert_eq!(run(&RULE, &host_with(make_locked)).status, Status::Manual);
@@ -129,7 +129,7 @@ mod tests {
 
     #[test]
     fn unknown_swarm_state_is_error() {
-        let f = host_with(|f| docker_mut(f).info.swarm.state = String::new());
+        let f = host_with(|f| docker_mut(f).info.swarm.as_mut().unwrap().state = Some(String::new()));
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }

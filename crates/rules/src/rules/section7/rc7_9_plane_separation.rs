@@ -69,7 +69,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::not_applicable("swarm inactive", compliant_host()),
         Fixture::error(
             "swarm state unknown",
-            host_with(|f| docker_mut(f).info.swarm.state = String::new()),
+            host_with(|f| docker_mut(f).info.swarm.as_mut().unwrap().state = Some(String::new())),
         ),
     ]
 }
@@ -96,7 +96,7 @@ mod tests {
     #[test]
     fn inactive_is_na_and_unknown_state_is_error() {
         assert_eq!(run(&RULE, &compliant_host()).status, Status::NotApplicable);
-        let f = host_with(|f| docker_mut(f).info.swarm.state = String::new());
+        let f = host_with(|f| docker_mut(f).info.swarm.as_mut().unwrap().state = Some(String::new()));
         assert_eq!(run(&RULE, &f).status, Status::Error);
         let f = host_with(|f| f.docker = dockguard_facts::Fact::Error("unreachable".into()));
         assert_eq!(run(&RULE, &f).status, Status::Error);
