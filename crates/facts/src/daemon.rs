@@ -365,16 +365,19 @@ impl DaemonConfig {
             .unwrap_or_default();
         let dir_exists = matches!(facts.files.get(&dir), Some(crate::FileFact::Present(_)));
         let exists = matches!(file, Ok(Some(_)));
-        let loaded = match &file {
-            Ok(None) if !dir_exists && facts.files.contains_key(&dir) => Ok(()),
-            Ok(_) => file_loaded(
+        let loaded = match (&file, &facts.daemon.process) {
+            (Ok(None), _) if !dir_exists && facts.files.contains_key(&dir) => Ok(()),
+            (Ok(_), crate::Fact::Error(e)) => Err(format!(
+                "cannot tell whether a running dockerd loaded {path}: dockerd's command line is unknown ({e})"
+            )),
+            (Ok(_), _) => file_loaded(
                 path,
                 exists,
                 mtime(path),
                 mtime(&dir),
                 process.and_then(|p| p.started_at),
             ),
-            Err(_) => Ok(()), // unreadable: reported as such
+            (Err(_), _) => Ok(()), // unreadable: reported as such
         };
         Self::build(DaemonInputs {
             argv: process.map(|p| p.argv.as_slice()),

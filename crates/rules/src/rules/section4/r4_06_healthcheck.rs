@@ -54,13 +54,13 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             host_with(|f| {
                 let mut unused = image();
                 unused.id = "sha256:unused".into();
-                unused.healthcheck = None;
+                unused.healthcheck = Some(vec![]);
                 docker_mut(f).images.push(unused);
             }),
         ),
         Fixture::fail(
             "image without HEALTHCHECK",
-            host_with(|f| docker_mut(f).images[0].healthcheck = None),
+            host_with(|f| docker_mut(f).images[0].healthcheck = Some(vec![])),
         ),
         Fixture::fail(
             "HEALTHCHECK NONE",
@@ -74,7 +74,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 other.image = Some("db:2".into());
                 let d = docker_mut(f);
                 d.containers.push(other);
-                d.images[0].healthcheck = None;
+                d.images[0].healthcheck = Some(vec![]);
             }),
         ),
         Fixture::error(
@@ -124,7 +124,7 @@ mod tests {
     #[test]
     fn image_without_healthcheck_fails() {
         let mut f = compliant_host();
-        docker_mut(&mut f).images[0].healthcheck = None;
+        docker_mut(&mut f).images[0].healthcheck = Some(vec![]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn run_time_health_cmd_does_not_count() {
         let mut f = compliant_host();
-        docker_mut(&mut f).images[0].healthcheck = None;
+        docker_mut(&mut f).images[0].healthcheck = Some(vec![]);
         assert!(first_container(&mut f).healthcheck.is_some());
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
@@ -160,6 +160,7 @@ mod tests {
         d.images[0].id = "sha256:0123456789abcdef".into();
         for c in &mut d.containers {
             c.image_id = Some("sha256:0123456789abcdef".into());
+            c.image = Some("sha256:0123456789abcdef".into());
         }
         let out = run(&RULE, &f);
         assert_eq!(out.targets.len(), 1);
@@ -172,7 +173,7 @@ mod tests {
         let mut f = compliant_host();
         let mut unused = image();
         unused.id = "sha256:unused".into();
-        unused.healthcheck = None;
+        unused.healthcheck = Some(vec![]);
         docker_mut(&mut f).images.push(unused);
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
@@ -207,7 +208,7 @@ mod tests {
         other.image = Some("db:2".into());
         let d = docker_mut(&mut f);
         d.containers.push(other);
-        d.images[0].healthcheck = None;
+        d.images[0].healthcheck = Some(vec![]);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 

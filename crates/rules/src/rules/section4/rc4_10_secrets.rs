@@ -109,14 +109,6 @@ fn run_findings(words: &[String], out: &mut Vec<String>) {
         if let Some(name) = secret_assignment(w) {
             push(format!("sets {name}"));
         }
-        if let Some((_, rest)) = w.split_once("://") {
-            let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-            if let Some((userinfo, _)) = authority.rsplit_once('@') {
-                if userinfo.split_once(':').is_some_and(|(_, p)| literal(p)) {
-                    push("a URL with embedded user:password credentials".to_string());
-                }
-            }
-        }
     }
     let flag_value = |flags: &[&str]| {
         words.iter().enumerate().any(|(i, w)| {
@@ -402,7 +394,7 @@ mod tests {
             "history entry 1 (RUN): passes a literal password to mysql -p",
             "history entry 2 (RUN): passes a literal value to --http-password",
             "history entry 2 (RUN): passes literal credentials to curl -u",
-            "history entry 2 (RUN): a URL with embedded user:password credentials",
+            "history entry 2 (RUN): contains a URL with a password https://user:********@x.example",
             "history entry 3 (RUN): sets an account password with chpasswd",
             "; and 1 more",
         ] {

@@ -197,10 +197,54 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 #[cfg(test)]
+pub(crate) fn scan(fixed: &[&str], scanned_at: &str) -> dockguard_facts::ImageScan {
+    dockguard_facts::ImageScan {
+        source: "trivy.json".into(),
+        scanner: "trivy".into(),
+        scanned_at: Some(scanned_at.into()),
+        artifact: "app:1.0".into(),
+        image_id: Some("sha256:app".into()),
+        repo_digests: vec![],
+        repo_tags: vec!["app:1.0".into()],
+        vulnerabilities: fixed
+            .iter()
+            .enumerate()
+            .map(|(i, f)| dockguard_facts::Vulnerability {
+                id: format!("CVE-2026-{:04}", i + 1),
+                package: "openssl".into(),
+                installed: "3.0.1".into(),
+                fixed: f.to_string(),
+                severity: if i == 0 { "HIGH".into() } else { "LOW".into() },
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
 pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use crate::testing::*;
     vec![
-        Fixture::pass("image built 24 days ago", compliant_host()),
+        Fixture::pass(
+            "recent image scanned yesterday, nothing fixable",
+            host_with(|f| f.image_scans = vec![scan(&[""], "2026-11-24T00:00:00Z")]),
+        ),
+        Fixture::manual("recent image, no scan supplied", compliant_host()),
+        Fixture::fail(
+            "scan lists a fixable vulnerability",
+            host_with(|f| f.image_scans = vec![scan(&["3.0.2", ""], "2026-11-24T00:00:00Z")]),
+        ),
+        Fixture::manual(
+            "scan older than max_scan_age_days",
+            host_with(|f| f.image_scans = vec![scan(&[], "2026-09-01T00:00:00Z")]),
+        ),
+        Fixture::manual(
+            "a scan that names the image only by tag",
+            host_with(|f| {
+                let mut s = scan(&[], "2026-11-24T00:00:00Z");
+                s.image_id = Some("sha256:other".into());
+                f.image_scans = vec![s];
+            }),
+        ),
         Fixture::fail(
             "image built 327 days ago",
             host_with(|f| docker_mut(f).images[0].created = Some("2026-01-01T08:30:00Z".into())),
@@ -230,14 +274,45 @@ mod tests {
     use crate::testing::*;
     use crate::{EvalOptions, Thresholds};
 
+    /// A recent build date is not evidence of scanning.
     #[test]
-    fn recent_image_passes() {
+    fn recent_image_without_a_scan_is_manual() {
         let out = run(&RULE, &compliant_host());
-        assert_eq!(out.status, Status::Pass);
+        assert_eq!(out.status, Status::Manual);
         assert_eq!(
             out.targets[0].detail,
-            "built 2026-11-01, 24 days before the scan (limit 90); used by web"
+            "built 2026-11-01, 24 days before the scan (limit 90); no vulnerability scan of this image was \
+             supplied (--image-scan FILE with a Trivy or Grype JSON report); used by web"
         );
+    }
+
+    #[test]
+    fn a_scan_of_this_image_decides() {
+        let f = host_with(|f| f.image_scans = vec![scan(&["", ""], "2026-11-24T00:00:00Z")]);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Pass);
+        assert!(out.targets[0].detail.contains(
+            "trivy scan of app:1.0 (scanned 2026-11-24): no vulnerability with a fix available (2 without a fix yet)"
+        ));
+        let f = host_with(|f| f.image_scans = vec![scan(&["3.0.2", "", "3.0.9"], "2026-11-24T00:00:00Z")]);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert!(
+            out.targets[0].detail.contains(
+                "2 vulnerabilities with a fix available (1 high, 1 low), e.g. CVE-2026-0001 in openssl 3.0.1 \
+                 (fixed in 3.0.2)"
+            ),
+            "{}",
+            out.targets[0].detail
+        );
+        // Matched by registry digest.
+        let f = host_with(|f| {
+            let mut s = scan(&["1.1"], "2026-11-24T00:00:00Z");
+            s.image_id = None;
+            s.repo_digests = vec!["registry.example/app@sha256:1111".into()];
+            f.image_scans = vec![s];
+        });
+        assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
     #[test]
@@ -248,7 +323,8 @@ mod tests {
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
             out.targets[0].detail,
-            "built 2026-01-01, 327 days before the scan (limit 90); used by web"
+            "built 2026-01-01, 327 days before the scan (limit 90); no vulnerability scan of this image was \
+             supplied (--image-scan FILE with a Trivy or Grype JSON report); used by web"
         );
     }
 
@@ -273,6 +349,7 @@ mod tests {
     fn exactly_at_the_limit_passes() {
         let mut f = compliant_host();
         docker_mut(&mut f).images[0].created = Some("2026-08-27T00:00:00Z".into());
+        f.image_scans = vec![scan(&[], "2026-11-24T00:00:00Z")];
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass, "{:?}", out.targets);
     }
@@ -281,10 +358,11 @@ mod tests {
     fn falls_back_to_the_image_list() {
         let mut f = compliant_host();
         docker_mut(&mut f).images[0].created = Some(String::new());
+        f.image_scans = vec![scan(&[], "2026-11-24T00:00:00Z")];
         assert_eq!(run(&RULE, &f).status, Status::Pass);
         docker_mut(&mut f).image_list.ok_mut().unwrap()[0].created = Some(1_700_000_000);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
-        docker_mut(&mut f).image_list = dockguard_facts::Fact::Ok(vec![]);
+        docker_mut(&mut f).image_list = dockguard_facts::Fact::Error("GET /images/json failed".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 

@@ -55,7 +55,17 @@ fn check(ctx: &Ctx) -> Outcome {
                 }
                 continue;
             }
-            // A binding without an address goes to the daemon's default `ip` (0.0.0.0 unless set).
+            // A configured binding without an address: where it really went shows as a runtime binding of
+            // the same container port and host port. Without one (a stopped container) it goes to the
+            // daemon's default `ip` (0.0.0.0 unless set).
+            let host_port = p.host_port()?;
+            if ports.iter().any(|q| {
+                q.container_port == p.container_port
+                    && q.host_port.as_deref() == Some(host_port.as_str())
+                    && q.host_ip.as_deref().is_some_and(|ip| !ip.trim().is_empty())
+            }) {
+                continue;
+            }
             match &default_ip {
                 Ok(ip) if is_wildcard_ip(ip) => {
                     fail.push(format!("{shown} (no host address: all interfaces)"))
@@ -121,6 +131,10 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail("0.0.0.0", ports(&[("0.0.0.0", "8080")])),
         Fixture::fail("[::]", ports(&[("[::]", "8080")])),
         Fixture::fail("no host address", ports(&[("", "8080")])),
+        Fixture::fail(
+            "one port on loopback, another without an address",
+            ports(&[("127.0.0.1", "8080"), ("", "9090")]),
+        ),
         Fixture::fail(
             "publish all",
             host_with(|f| first_container(f).publish_all_ports = Some(true)),
@@ -209,6 +223,15 @@ mod tests {
         daemon_json_set(&mut f, "ip", serde_json::json!("10.0.0.5"));
         first_container(&mut f).ports = Some(vec![binding("", "8080")]);
         assert_eq!(run(&RULE, &f).status, Status::Pass);
+    }
+
+    /// `-p 127.0.0.1:8080:80 -p 9090:80` on a stopped container: the second binding is on every
+    /// interface, whatever the first one says.
+    #[test]
+    fn every_binding_is_judged() {
+        let out = with_ports(vec![binding("127.0.0.1", "8080"), binding("", "9090")]);
+        assert_eq!(out.status, Status::Fail);
+        assert!(out.targets[0].detail.contains("*:9090"), "{out:?}");
     }
 
     #[test]

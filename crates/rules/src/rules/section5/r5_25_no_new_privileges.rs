@@ -175,8 +175,27 @@ mod tests {
         assert_eq!(out.status, Status::Pass);
         assert_eq!(
             out.targets[0].detail,
-            "no-new-privileges=true (daemon, from /etc/docker/daemon.json)"
+            "not in SecurityOpt; no-new-privileges=true (daemon, from /etc/docker/daemon.json), in force when \
+             the container was created"
         );
+    }
+
+    /// A daemon default counts only for containers created by the dockerd running now.
+    #[test]
+    fn daemon_default_does_not_cover_containers_created_before_it_started() {
+        let mut f = compliant_host();
+        let c = first_container(&mut f);
+        c.security_opt = Some(vec![]);
+        c.created = Some("2026-01-01T00:00:00Z".into());
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Manual);
+        assert!(out.targets[0].detail.contains("created before the running dockerd started"));
+        // Unknown start time: manual too.
+        if let dockguard_facts::Fact::Ok(p) = &mut f.daemon.process {
+            p.started_at = None;
+        }
+        first_container(&mut f).created = Some(CONTAINER_CREATED.into());
+        assert_eq!(run(&RULE, &f).status, Status::Error, "the file's values are unknown too");
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "no healthcheck",
             host_with(|f| {
                 let c = first_container(f);
-                c.healthcheck = None;
+                c.healthcheck = Some(vec![]);
                 c.health_status = None;
             }),
         ),
@@ -106,7 +106,7 @@ mod tests {
     fn missing_healthcheck_fails() {
         let mut f = compliant_host();
         let c = first_container(&mut f);
-        c.healthcheck = None;
+        c.healthcheck = Some(vec![]);
         c.health_status = None;
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);

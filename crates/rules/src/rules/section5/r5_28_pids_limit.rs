@@ -42,7 +42,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     let limit = |l: Option<i64>| host_with(move |f| first_container(f).pids_limit = l);
     vec![
         Fixture::pass("PidsLimit=100", compliant_host()),
-        Fixture::fail("PidsLimit unset", limit(None)),
+        Fixture::error("PidsLimit not collected", limit(None)),
         Fixture::fail("PidsLimit=0", limit(Some(0))),
         Fixture::fail("PidsLimit=-1", limit(Some(-1))),
     ]
@@ -62,15 +62,20 @@ mod tests {
 
     #[test]
     fn unlimited_values_fail() {
-        for (limit, shown) in [(None, "not set"), (Some(0), "0"), (Some(-1), "-1")] {
+        for (limit, shown) in [(0, "not set"), (-1, "-1")] {
             let mut f = compliant_host();
-            first_container(&mut f).pids_limit = limit;
+            first_container(&mut f).pids_limit = Some(limit);
             let out = run(&RULE, &f);
             assert_eq!(out.status, Status::Fail);
-            assert_eq!(
-                out.failing().next().unwrap().detail,
+            let want = if limit == 0 {
+                "PidsLimit=unlimited (not set)".to_string()
+            } else {
                 format!("PidsLimit=unlimited ({shown})")
-            );
+            };
+            assert_eq!(out.failing().next().unwrap().detail, want);
         }
+        let mut f = compliant_host();
+        first_container(&mut f).pids_limit = None;
+        assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }

@@ -171,7 +171,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::error(
             "image list not collected",
-            host_with(|f| docker_mut(f).image_list = dockguard_facts::Fact::Ok(vec![])),
+            host_with(|f| docker_mut(f).image_list = dockguard_facts::Fact::Error("GET /images/json failed".into())),
         ),
     ]
 }
@@ -272,7 +272,7 @@ mod tests {
     #[test]
     fn missing_image_list_is_an_error() {
         let mut f = compliant_host();
-        docker_mut(&mut f).image_list = dockguard_facts::Fact::Ok(vec![]);
+        docker_mut(&mut f).image_list = dockguard_facts::Fact::Error("GET /images/json failed".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }

@@ -229,7 +229,7 @@ mod tests {
 
     #[test]
     fn missing_image_list_is_an_error() {
-        let f = host_with(|f| docker_mut(f).image_list = dockguard_facts::Fact::Ok(vec![]));
+        let f = host_with(|f| docker_mut(f).image_list = dockguard_facts::Fact::Error("GET /images/json failed".into()));
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }
