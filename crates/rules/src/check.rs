@@ -178,20 +178,31 @@ pub fn audit_rule_path(line: &str) -> Option<String> {
 pub struct AuditRules {
     pub source: String,
     pub lines: Vec<(String, String)>,
+    /// Why the loaded rules (`auditctl -l`) are unknown, when these lines come from the rules files: a rules
+    /// file is what will be loaded at the next boot, not evidence of what the kernel enforces now.
+    pub not_loaded: Option<String>,
 }
 
-/// The audit rules in force: the loaded rules (`auditctl -l`) when they could be read, else the rules files.
+/// The audit rules: the loaded rules (`auditctl -l`) when they could be read, else the rules files (with
+/// [`AuditRules::not_loaded`] saying why the loaded ones are unknown).
 pub fn audit_rules(ctx: &Ctx) -> Result<AuditRules, String> {
     let audit = &ctx.facts.audit;
-    if let Some(Fact::Ok(lines)) = &audit.loaded {
-        return Ok(AuditRules {
-            source: "auditctl -l".into(),
-            lines: lines
-                .iter()
-                .map(|l| ("auditctl -l".to_string(), l.clone()))
-                .collect(),
-        });
-    }
+    let not_loaded = match &audit.loaded {
+        Some(Fact::Ok(lines)) => {
+            return Ok(AuditRules {
+                source: "auditctl -l".into(),
+                lines: lines
+                    .iter()
+                    .map(|l| ("auditctl -l".to_string(), l.clone()))
+                    .collect(),
+                not_loaded: None,
+            })
+        }
+        Some(Fact::Error(e)) => format!("the loaded audit rules could not be read ({e})"),
+        None => "the loaded audit rules were not read (auditctl -l runs only when scanning the live host, \
+                 --root /)"
+            .to_string(),
+    };
     let files = audit
         .files
         .as_result()
@@ -212,7 +223,11 @@ pub fn audit_rules(ctx: &Ctx) -> Result<AuditRules, String> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    Ok(AuditRules { source, lines })
+    Ok(AuditRules {
+        source,
+        lines,
+        not_loaded: Some(not_loaded),
+    })
 }
 
 /// Audit watches for every path in `paths` (each must be watched). `label` names the set in messages.
@@ -236,13 +251,25 @@ pub fn audit_watch_any(ctx: &Ctx, paths: &[String], label: &str) -> Outcome {
                 .iter()
                 .find(|(_, l)| audit_rule_path(l).as_deref() == Some(p.as_str()));
             match hit {
-                Some((src, line)) => Target::new(
-                    TargetKind::Audit,
-                    p.as_str(),
-                    p.as_str(),
-                    Status::Pass,
-                    format!("{} ({src})", line.trim()),
-                ),
+                Some((src, line)) => match &rules.not_loaded {
+                    None => Target::new(
+                        TargetKind::Audit,
+                        p.as_str(),
+                        p.as_str(),
+                        Status::Pass,
+                        format!("{} ({src})", line.trim()),
+                    ),
+                    Some(why) => Target::new(
+                        TargetKind::Audit,
+                        p.as_str(),
+                        p.as_str(),
+                        Status::Manual,
+                        format!(
+                            "{} ({src}), but {why}: confirm with `auditctl -l` that it is loaded",
+                            line.trim()
+                        ),
+                    ),
+                },
                 None => {
                     let mut detail = format!("no audit rule watches {p} (read {})", rules.source);
                     if rules.source == "auditctl -l" {

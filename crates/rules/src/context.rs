@@ -38,7 +38,10 @@ pub fn kubernetes_evidence(facts: &Facts) -> Result<Option<String>, String> {
         .as_result()
         .map_err(|e| format!("the host's processes could not be read: {e}"))?;
     let find = |n: &str| procs.iter().find(|p| p.name == n);
-    let Some(kubelet) = find("kubelet").or_else(|| find("k3s")).or_else(|| find("k3s-agent")) else {
+    let Some(kubelet) = find("kubelet")
+        .or_else(|| find("k3s"))
+        .or_else(|| find("k3s-agent"))
+    else {
         return Ok(None);
     };
     if let Some(cri) = find("cri-dockerd") {

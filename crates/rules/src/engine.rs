@@ -160,7 +160,8 @@ mod tests {
                 });
             }
         }
-        f.kubelet_pods = dockguard_facts::Fact::Ok(Some(pods.iter().map(|p| p.to_string()).collect()));
+        f.kubelet_pods =
+            dockguard_facts::Fact::Ok(Some(pods.iter().map(|p| p.to_string()).collect()));
     }
 
     /// A label anyone can set is a claim, not evidence: without a kubelet the container is assessed.
@@ -184,10 +185,16 @@ mod tests {
         let ctx = Ctx::new(&f, EvalOptions::default());
         let o = ctx.orchestrator.as_ref().unwrap();
         assert_eq!(o.managed.len(), 1);
-        assert!(o.evidence.contains("kubelet (pid 900) and cri-dockerd (pid 901)"));
+        assert!(o
+            .evidence
+            .contains("kubelet (pid 900) and cri-dockerd (pid 901)"));
         let out = evaluate_one(&ctx, privileged);
         assert_eq!(out.status, crate::Status::NotApplicable);
-        assert!(out.reason.contains("managed by kubernetes"), "{}", out.reason);
+        assert!(
+            out.reason.contains("managed by kubernetes"),
+            "{}",
+            out.reason
+        );
         // A pod uid the kubelet does not know: assessed, and reported as a claim.
         let mut f = labelled_host();
         run_kubelet(&mut f, &["ffff"]);

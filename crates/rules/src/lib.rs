@@ -8,6 +8,8 @@
 pub mod check;
 pub mod context;
 pub mod engine;
+#[cfg(test)]
+mod failclosed;
 pub mod inventory;
 pub mod outcome;
 pub mod registry;

@@ -365,7 +365,12 @@ pub fn compliant_host() -> Facts {
         files,
         certs_d: Fact::Ok(vec![REGISTRY_CERT.into()]),
         audit: AuditFacts {
-            loaded: None,
+            loaded: Some(Fact::Ok(
+                AUDITED
+                    .iter()
+                    .map(|p| format!("-w {p} -p wa -k docker"))
+                    .collect(),
+            )),
             files: Fact::Ok(vec![AuditFile {
                 path: "/etc/audit/rules.d/docker.rules".into(),
                 lines: Fact::Ok(audit_lines),
@@ -507,6 +512,20 @@ pub fn add_flags(f: &mut Facts, flags: &[&str]) {
     if let Fact::Ok(p) = &mut f.daemon.process {
         p.argv.extend(flags.iter().map(|s| s.to_string()));
     }
+}
+
+/// The fixture's daemon.json was changed after dockerd started: the running daemon may not have loaded it
+/// (how a configured value and the running one come to differ).
+pub fn stale_daemon_json(f: &mut Facts) {
+    if let Some(FileFact::Present(st)) = f.files.get_mut("/etc/docker/daemon.json") {
+        st.mtime = Some(DOCKERD_STARTED + 3600);
+    }
+}
+
+/// Neither the loaded audit rules nor the rules files can be read.
+pub fn unreadable_audit_rules(f: &mut Facts) {
+    f.audit.loaded = Some(Fact::Error("auditctl -l: permission denied".into()));
+    f.audit.files = Fact::Error("permission denied".into());
 }
 
 /// Mutable access to the fixture's first container.

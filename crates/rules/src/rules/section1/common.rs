@@ -170,8 +170,18 @@ pub fn watch_rule(ctx: &Ctx, watches: &[Watch], label: &str) -> Outcome {
                     })
                 });
                 if let Some(detail) = alias_hit {
-                    t.status = Status::Pass;
-                    t.detail = detail;
+                    match rules.as_ref().and_then(|r| r.not_loaded.as_ref()) {
+                        None => {
+                            t.status = Status::Pass;
+                            t.detail = detail;
+                        }
+                        Some(why) => {
+                            t.status = Status::Manual;
+                            t.detail = format!(
+                                "{detail}, but {why}: confirm with `auditctl -l` that it is loaded"
+                            );
+                        }
+                    }
                 }
             }
             if t.status == Status::Fail && watches.iter().any(|w| w.path == t.id && w.needs_stat) {
@@ -232,7 +242,8 @@ pub mod test_support {
     use crate::check::audit_rule_path;
     use dockguard_facts::{Fact, Facts, FileFact};
 
-    /// Removes every rules-file line that watches `path` (exact).
+    /// Removes every line that watches `path` (exact) from the rules files and from the loaded rules, as on
+    /// a host whose rules files were loaded.
     pub fn drop_watch(f: &mut Facts, path: &str) {
         if let Fact::Ok(files) = &mut f.audit.files {
             for file in files {
@@ -241,14 +252,20 @@ pub mod test_support {
                 }
             }
         }
+        if let Some(Fact::Ok(lines)) = &mut f.audit.loaded {
+            lines.retain(|l| audit_rule_path(l).as_deref() != Some(path));
+        }
     }
 
-    /// Adds a line to the first rules file.
+    /// Adds a line to the first rules file and to the loaded rules.
     pub fn add_line(f: &mut Facts, line: &str) {
         if let Fact::Ok(files) = &mut f.audit.files {
             if let Fact::Ok(lines) = &mut files[0].lines {
                 lines.push(line.to_string());
             }
+        }
+        if let Some(Fact::Ok(lines)) = &mut f.audit.loaded {
+            lines.push(line.to_string());
         }
     }
 
@@ -311,6 +328,13 @@ pub mod test_support {
                         .filter(|l| !l.contains(path))
                         .collect();
                     f.audit.loaded = Some(Fact::Ok(lines));
+                }),
+            ),
+            Fixture::manual(
+                "in a rules file, loaded rules unknown",
+                host_with(|f| {
+                    put_watched(f, path, stat());
+                    f.audit.loaded = None;
                 }),
             ),
             Fixture::not_applicable("absent", host_with(|f| put(f, path, FileFact::Missing))),

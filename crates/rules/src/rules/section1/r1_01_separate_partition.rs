@@ -230,7 +230,10 @@ mod tests {
         let mut f = compliant_host();
         let info = &mut docker_mut(&mut f).info;
         info.docker_root_dir = Some("/srv/docker".into());
-        info.security_options.as_mut().unwrap().retain(|o| o != "name=userns");
+        info.security_options
+            .as_mut()
+            .unwrap()
+            .retain(|o| o != "name=userns");
         f.mounts = Fact::Ok(vec![
             mount("/", "/dev/vda1"),
             mount("/srv/docker/", "/dev/vdb1"),

@@ -118,7 +118,9 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::manual("current release line", compliant_host()),
         Fixture::manual(
             "unparseable version",
-            host_with(|f| docker_mut(f).version.version = Some("master-dockerproject-2026-01-01".into())),
+            host_with(|f| {
+                docker_mut(f).version.version = Some("master-dockerproject-2026-01-01".into())
+            }),
         ),
         Fixture::fail(
             "20.10 (end of life)",

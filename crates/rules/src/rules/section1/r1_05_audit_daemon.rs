@@ -87,7 +87,41 @@ fn daemon_binary(ctx: &Ctx) -> Watch {
     }
 }
 
+/// Without the dockerd process, which binary runs is unknown: every dockerd in the standard directories
+/// must be watched, and an unwatched one cannot be told apart from the one that runs.
+fn without_process(ctx: &Ctx, why: &str) -> Outcome {
+    let present: Vec<Watch> = SEARCH_DIRS
+        .iter()
+        .map(|d| format!("{d}/dockerd"))
+        .filter(|p| matches!(ctx.facts.files.get(p), Some(FileFact::Present(_))))
+        .map(|p| Watch::stat(p, "a dockerd binary (the running one is unknown)"))
+        .collect();
+    let watches = if present.is_empty() {
+        vec![Watch::stat(DEFAULT_DOCKERD, "the default path")]
+    } else {
+        present
+    };
+    let mut out = watch_rule(ctx, &watches, "the daemon binary");
+    if out.targets.is_empty() {
+        return out;
+    }
+    for t in &mut out.targets {
+        if t.status == Status::Fail {
+            t.status = Status::Error;
+            t.detail = format!(
+                "{}; the dockerd process was not found ({why}), so whether this is the binary that runs is \
+                 unknown",
+                t.detail
+            );
+        }
+    }
+    Outcome::aggregate(out.targets, "audited path", out.reason)
+}
+
 fn check(ctx: &Ctx) -> Outcome {
+    if let Fact::Error(e) = &ctx.facts.daemon.process {
+        return without_process(ctx, e);
+    }
     let daemon = daemon_binary(ctx);
     let mut out = watch_rule(
         ctx,
@@ -107,7 +141,8 @@ fn check(ctx: &Ctx) -> Outcome {
                 TargetKind::Audit,
                 CLIENT,
                 CLIENT,
-                Status::Pass,
+                // Informational either way: it never decides the rule.
+                Status::NotApplicable,
                 format!("{} ({src}); the CLI client named by Azure's remediation, informational", line.trim()),
             ),
             None => Target::new(
@@ -147,6 +182,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 if let Fact::Ok(p) = &mut f.daemon.process {
                     p.argv[0] = "/usr/local/bin/dockerd".into();
                 }
+                f.files.insert("/usr/local/bin/dockerd".into(), file(0o755));
             }),
         ),
         Fixture::fail(
@@ -165,10 +201,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 f.files.insert("/usr/bin/dockerd".into(), FileFact::Missing);
             }),
         ),
-        Fixture::error(
-            "audit rules unreadable",
-            host_with(|f| f.audit.files = Fact::Error("permission denied".into())),
-        ),
+        Fixture::error("audit rules unreadable", host_with(unreadable_audit_rules)),
     ]
 }
 
@@ -194,7 +227,9 @@ mod tests {
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.reason, "no audit rule watches /usr/bin/dockerd");
-        assert_eq!(out.targets[1].status, Status::Pass);
+        // The client's watch is shown, but never decides the rule.
+        assert_eq!(out.targets[1].status, Status::NotApplicable);
+        assert!(out.targets[1].detail.starts_with("-w /usr/bin/docker"));
     }
 
     #[test]
@@ -239,13 +274,17 @@ mod tests {
     }
 
     #[test]
-    fn unknown_process_uses_default_and_unreadable_rules_error() {
+    fn unknown_process_needs_every_dockerd_watched_and_unreadable_rules_error() {
         let mut f = compliant_host();
         f.daemon.process = Fact::Error("no dockerd under /proc".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass);
-        assert!(out.targets[0].detail.contains("default path"));
-        f.audit.files = Fact::Error("permission denied".into());
+        assert!(out.targets[0].detail.contains("the running one is unknown"));
+        // Another dockerd, unwatched: it may be the one that runs.
+        f.files.insert("/usr/local/bin/dockerd".into(), file(0o755));
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Error, "{out:?}");
+        unreadable_audit_rules(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 
@@ -280,11 +319,7 @@ mod tests {
             dockguard_facts::FileFact::Missing,
         );
         f.files.insert("/usr/sbin/dockerd".into(), file(0o755));
-        if let dockguard_facts::Fact::Ok(files) = &mut f.audit.files {
-            if let dockguard_facts::Fact::Ok(lines) = &mut files[0].lines {
-                lines.push("-w /usr/sbin/dockerd -k docker".into());
-            }
-        }
+        super::super::common::test_support::add_line(&mut f, "-w /usr/sbin/dockerd -k docker");
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass, "{out:?}");
         assert_eq!(out.targets[0].id, "/usr/sbin/dockerd");

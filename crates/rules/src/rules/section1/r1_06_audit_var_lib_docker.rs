@@ -76,7 +76,10 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::fail(
             "custom data-root unwatched",
-            host_with(|f| docker_mut(f).info.docker_root_dir = Some("/srv/docker/100000.100000".into())),
+            host_with(|f| {
+                stale_daemon_json(f);
+                docker_mut(f).info.docker_root_dir = Some("/srv/docker/100000.100000".into());
+            }),
         ),
         Fixture::not_applicable(
             "no Docker root directory",
@@ -84,10 +87,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 f.files.insert("/var/lib/docker".into(), FileFact::Missing);
             }),
         ),
-        Fixture::error(
-            "audit rules unreadable",
-            host_with(|f| f.audit.files = Fact::Error("permission denied".into())),
-        ),
+        Fixture::error("audit rules unreadable", host_with(unreadable_audit_rules)),
     ]
 }
 
@@ -140,10 +140,10 @@ mod tests {
     fn loaded_rules_decide_over_files() {
         let mut f = compliant_host();
         // auditctl -l shows the watch: pass even if the files lost it.
+        drop_watch(&mut f, "/var/lib/docker");
         f.audit.loaded = Some(Fact::Ok(
             vec!["-w /var/lib/docker -p rwxa -k docker".into()],
         ));
-        drop_watch(&mut f, "/var/lib/docker");
         assert_eq!(run(&RULE, &f).status, Status::Pass);
         // A rules file has it, but the loaded set lacks it: fail, not loaded.
         let mut f = compliant_host();
@@ -167,7 +167,7 @@ mod tests {
     #[test]
     fn absent_dir_is_na_and_unreadable_rules_error() {
         let mut f = compliant_host();
-        f.audit.files = Fact::Error("permission denied".into());
+        unreadable_audit_rules(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
         f.files.insert("/var/lib/docker".into(), FileFact::Missing);
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);

@@ -58,10 +58,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 f.files.insert(PATH.into(), FileFact::Missing);
             }),
         ),
-        Fixture::error(
-            "audit rules unreadable",
-            host_with(|f| f.audit.files = Fact::Error("permission denied".into())),
-        ),
+        Fixture::error("audit rules unreadable", host_with(unreadable_audit_rules)),
     ]
 }
 

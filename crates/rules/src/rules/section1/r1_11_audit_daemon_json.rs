@@ -72,10 +72,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "no daemon.json",
             host_with(|f| f.daemon.config_file.content = Fact::Ok(None)),
         ),
-        Fixture::error(
-            "audit rules unreadable",
-            host_with(|f| f.audit.files = Fact::Error("permission denied".into())),
-        ),
+        Fixture::error("audit rules unreadable", host_with(unreadable_audit_rules)),
     ]
 }
 

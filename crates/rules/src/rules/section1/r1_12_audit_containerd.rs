@@ -81,10 +81,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                     .insert("/usr/bin/containerd".into(), FileFact::Missing);
             }),
         ),
-        Fixture::error(
-            "audit rules unreadable",
-            host_with(|f| f.audit.files = Fact::Error("permission denied".into())),
-        ),
+        Fixture::error("audit rules unreadable", host_with(unreadable_audit_rules)),
     ]
 }
 

@@ -126,7 +126,7 @@ mod tests {
     #[test]
     fn unreadable_rules_are_an_error() {
         let mut f = host_with(|f| put_unwatched(f, PATH, file(0o644)));
-        f.audit.files = Fact::Error("permission denied".into());
+        unreadable_audit_rules(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }

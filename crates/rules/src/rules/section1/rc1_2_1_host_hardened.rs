@@ -77,13 +77,21 @@ fn check(ctx: &Ctx) -> Outcome {
     let kernel = host
         .kernel
         .clone()
-        .or_else(|| ctx.docker().ok().and_then(|d| d.info.kernel_version.clone()))
+        .or_else(|| {
+            ctx.docker()
+                .ok()
+                .and_then(|d| d.info.kernel_version.clone())
+        })
         .filter(|k| !k.trim().is_empty())
         .unwrap_or_else(|| "unknown".into());
     let os = host
         .os
         .clone()
-        .or_else(|| ctx.docker().ok().and_then(|d| d.info.operating_system.clone()))
+        .or_else(|| {
+            ctx.docker()
+                .ok()
+                .and_then(|d| d.info.operating_system.clone())
+        })
         .filter(|o| !o.trim().is_empty())
         .unwrap_or_else(|| "unknown OS".into());
 
@@ -174,7 +182,7 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "no security module, audit rules unreadable",
             host_with(|f| {
                 no_lsm(f);
-                f.audit.files = Fact::Error("permission denied".into());
+                unreadable_audit_rules(f);
             }),
         ),
     ]
@@ -190,7 +198,9 @@ mod tests {
         docker_mut(f)
             .info
             .security_options
-            .as_mut().unwrap().retain(|o| !o.contains("apparmor") && !o.contains("selinux"));
+            .as_mut()
+            .unwrap()
+            .retain(|o| !o.contains("apparmor") && !o.contains("selinux"));
     }
 
     pub(super) fn no_audit(f: &mut Facts) {
@@ -199,6 +209,7 @@ mod tests {
             lines: Fact::Ok(vec!["-D".into(), "-b 8192".into(), "-e 1".into()]),
             mtime: Some(FILES_MODIFIED),
         }]);
+        f.audit.loaded = Some(Fact::Ok(vec![]));
     }
 
     #[test]
@@ -240,7 +251,9 @@ mod tests {
         docker_mut(&mut f)
             .info
             .security_options
-            .as_mut().unwrap().push("name=selinux".into());
+            .as_mut()
+            .unwrap()
+            .push("name=selinux".into());
         assert_eq!(run(&RULE, &f).status, Status::Manual);
     }
 
@@ -263,7 +276,7 @@ mod tests {
     fn unknown_fact_hiding_a_failure_is_error() {
         let mut f = compliant_host();
         no_lsm(&mut f);
-        f.audit.files = Fact::Error("permission denied".into());
+        unreadable_audit_rules(&mut f);
         assert_eq!(run(&RULE, &f).status, Status::Error);
         let mut f = compliant_host();
         no_audit(&mut f);

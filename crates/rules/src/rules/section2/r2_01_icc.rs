@@ -133,7 +133,10 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     fn live_icc(f: &mut Facts, v: &str) {
         if let Fact::Ok(ns) = &mut docker_mut(f).networks {
             if let Some(b) = ns.iter_mut().find(|n| n.name == "bridge") {
-                b.options.as_mut().unwrap().insert(ENABLE_ICC.into(), v.into());
+                b.options
+                    .as_mut()
+                    .unwrap()
+                    .insert(ENABLE_ICC.into(), v.into());
             }
         }
     }
@@ -158,7 +161,10 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::fail(
             "running bridge has icc on despite the config",
-            host_with(|f| live_icc(f, "true")),
+            host_with(|f| {
+                stale_daemon_json(f);
+                live_icc(f, "true");
+            }),
         ),
         Fixture::fail(
             "icc=true pending a restart",
@@ -186,7 +192,11 @@ mod tests {
     fn set_live_icc(f: &mut Facts, v: &str) {
         if let Fact::Ok(ns) = &mut docker_mut(f).networks {
             let bridge = ns.iter_mut().find(|n| n.name == "bridge").unwrap();
-            bridge.options.as_mut().unwrap().insert(ENABLE_ICC.into(), v.into());
+            bridge
+                .options
+                .as_mut()
+                .unwrap()
+                .insert(ENABLE_ICC.into(), v.into());
         }
     }
 

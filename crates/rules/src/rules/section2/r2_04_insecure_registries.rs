@@ -74,9 +74,16 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail(
             "live insecure CIDR and registry",
             host_with(|f| {
+                stale_daemon_json(f);
                 let info = &mut docker_mut(f).info;
-                info.insecure_registry_cidrs.as_mut().unwrap().push("10.0.0.0/8".into());
-                info.insecure_registries.as_mut().unwrap().push("registry.local:5000".into());
+                info.insecure_registry_cidrs
+                    .as_mut()
+                    .unwrap()
+                    .push("10.0.0.0/8".into());
+                info.insecure_registries
+                    .as_mut()
+                    .unwrap()
+                    .push("registry.local:5000".into());
             }),
         ),
         Fixture::fail(
@@ -124,8 +131,14 @@ mod tests {
     fn live_cidr_and_index_fail() {
         let mut f = compliant_host();
         let info = &mut docker_mut(&mut f).info;
-        info.insecure_registry_cidrs.as_mut().unwrap().push("10.0.0.0/8".into());
-        info.insecure_registries.as_mut().unwrap().push("registry.local:5000".into());
+        info.insecure_registry_cidrs
+            .as_mut()
+            .unwrap()
+            .push("10.0.0.0/8".into());
+        info.insecure_registries
+            .as_mut()
+            .unwrap()
+            .push("registry.local:5000".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(

@@ -75,8 +75,14 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "rootless daemon",
             host_with(|f| {
                 let info = &mut docker_mut(f).info;
-                info.security_options.as_mut().unwrap().retain(|o| o != "name=userns");
-                info.security_options.as_mut().unwrap().push("name=rootless".into());
+                info.security_options
+                    .as_mut()
+                    .unwrap()
+                    .retain(|o| o != "name=userns");
+                info.security_options
+                    .as_mut()
+                    .unwrap()
+                    .push("name=rootless".into());
             }),
         ),
         Fixture::pass(
@@ -90,10 +96,13 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail(
             "configured but not live",
             host_with(|f| {
+                stale_daemon_json(f);
                 docker_mut(f)
                     .info
                     .security_options
-                    .as_mut().unwrap().retain(|o| o != "name=userns")
+                    .as_mut()
+                    .unwrap()
+                    .retain(|o| o != "name=userns")
             }),
         ),
         Fixture::fail(
@@ -136,7 +145,9 @@ mod tests {
         docker_mut(&mut f)
             .info
             .security_options
-            .as_mut().unwrap().retain(|o| o != "name=userns");
+            .as_mut()
+            .unwrap()
+            .retain(|o| o != "name=userns");
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.targets[0].detail, "userns-remap= (from docker info)");
@@ -146,8 +157,14 @@ mod tests {
     fn rootless_passes() {
         let mut f = compliant_host();
         let info = &mut docker_mut(&mut f).info;
-        info.security_options.as_mut().unwrap().retain(|o| o != "name=userns");
-        info.security_options.as_mut().unwrap().push("name=rootless".into());
+        info.security_options
+            .as_mut()
+            .unwrap()
+            .retain(|o| o != "name=userns");
+        info.security_options
+            .as_mut()
+            .unwrap()
+            .push("name=rootless".into());
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 

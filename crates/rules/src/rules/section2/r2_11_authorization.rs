@@ -70,7 +70,15 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::fail(
             "live daemon without a plugin",
-            host_with(|f| docker_mut(f).info.authorization_plugins.as_mut().unwrap().clear()),
+            host_with(|f| {
+                stale_daemon_json(f);
+                docker_mut(f)
+                    .info
+                    .authorization_plugins
+                    .as_mut()
+                    .unwrap()
+                    .clear();
+            }),
         ),
         Fixture::fail(
             "no plugin configured, Docker API unreachable",
@@ -108,7 +116,12 @@ mod tests {
     #[test]
     fn live_daemon_without_plugin_fails() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.authorization_plugins.as_mut().unwrap().clear();
+        docker_mut(&mut f)
+            .info
+            .authorization_plugins
+            .as_mut()
+            .unwrap()
+            .clear();
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(

@@ -210,11 +210,17 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::fail(
             "json-file driver",
-            host_with(|f| docker_mut(f).info.logging_driver = Some("json-file".into())),
+            host_with(|f| {
+                stale_daemon_json(f);
+                docker_mut(f).info.logging_driver = Some("json-file".into());
+            }),
         ),
         Fixture::fail(
             "journald driver",
-            host_with(|f| docker_mut(f).info.logging_driver = Some("journald".into())),
+            host_with(|f| {
+                stale_daemon_json(f);
+                docker_mut(f).info.logging_driver = Some("journald".into());
+            }),
         ),
         Fixture::fail(
             "syslog without an address",

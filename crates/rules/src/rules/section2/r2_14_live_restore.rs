@@ -59,11 +59,15 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::fail(
             "configured but not live",
-            host_with(|f| docker_mut(f).info.live_restore = Some(false)),
+            host_with(|f| {
+                stale_daemon_json(f);
+                docker_mut(f).info.live_restore = Some(false);
+            }),
         ),
         Fixture::fail(
             "off on a swarm node",
             host_with(|f| {
+                stale_daemon_json(f);
                 let d = docker_mut(f);
                 d.info.live_restore = Some(false);
                 d.info.swarm.as_mut().unwrap().state = Some("active".into());

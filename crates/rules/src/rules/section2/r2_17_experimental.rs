@@ -88,13 +88,17 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail(
             "live experimental despite daemon.json",
             host_with(|f| {
+                stale_daemon_json(f);
                 daemon_json_set(f, KEY, json!(false));
                 docker_mut(f).info.experimental = Some(true);
             }),
         ),
         Fixture::fail(
             "server version reports experimental",
-            host_with(|f| docker_mut(f).version.experimental = Some(true)),
+            host_with(|f| {
+                stale_daemon_json(f);
+                docker_mut(f).version.experimental = Some(true);
+            }),
         ),
         Fixture::fail(
             "--experimental flag, Docker API unreachable",

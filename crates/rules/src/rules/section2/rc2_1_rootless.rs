@@ -161,7 +161,9 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 docker_mut(f)
                     .info
                     .security_options
-                    .as_mut().unwrap().retain(|o| o != "name=userns")
+                    .as_mut()
+                    .unwrap()
+                    .retain(|o| o != "name=userns")
             }),
         ),
         Fixture::error(
@@ -223,7 +225,9 @@ mod tests {
         docker_mut(&mut f)
             .info
             .security_options
-            .as_mut().unwrap().retain(|o| o != "name=userns");
+            .as_mut()
+            .unwrap()
+            .retain(|o| o != "name=userns");
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);
         assert!(out.reason.contains("container root is host root"));

@@ -97,7 +97,9 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 docker_mut(f)
                     .info
                     .security_options
-                    .as_mut().unwrap().push("name=rootless".into());
+                    .as_mut()
+                    .unwrap()
+                    .push("name=rootless".into());
             }),
         ),
         Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
@@ -199,7 +201,9 @@ mod tests {
         docker_mut(&mut f)
             .info
             .security_options
-            .as_mut().unwrap().push("name=rootless".into());
+            .as_mut()
+            .unwrap()
+            .push("name=rootless".into());
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);
     }
 

@@ -82,7 +82,9 @@ pub fn used_images<'a>(ctx: &Ctx<'a>) -> Result<(Vec<UsedImage<'a>>, Vec<Target>
             .and_then(|t| t.first());
         let name = match first_tag {
             Some(t) => t.clone(),
-            _ if !reference.is_empty() && !reference.starts_with("sha256:") => reference.to_string(),
+            _ if !reference.is_empty() && !reference.starts_with("sha256:") => {
+                reference.to_string()
+            }
             _ => short_id(image_id),
         };
         used.push(UsedImage {
@@ -92,25 +94,23 @@ pub fn used_images<'a>(ctx: &Ctx<'a>) -> Result<(Vec<UsedImage<'a>>, Vec<Target>
             facts,
         });
     }
-    unknown.extend(ctx
-        .uninspected_containers()
-        .map(|e| {
-            let status = if e.error == "removed during the scan" {
-                Status::NotApplicable
-            } else {
-                Status::Error
-            };
-            Target::new(
-                TargetKind::Container,
-                e.id.clone(),
-                e.name.clone(),
-                status,
-                format!(
-                    "container could not be inspected, so its image is unknown: {}",
-                    e.error
-                ),
-            )
-        }));
+    unknown.extend(ctx.uninspected_containers().map(|e| {
+        let status = if e.error == "removed during the scan" {
+            Status::NotApplicable
+        } else {
+            Status::Error
+        };
+        Target::new(
+            TargetKind::Container,
+            e.id.clone(),
+            e.name.clone(),
+            status,
+            format!(
+                "container could not be inspected, so its image is unknown: {}",
+                e.error
+            ),
+        )
+    }));
     Ok((used, unknown))
 }
 

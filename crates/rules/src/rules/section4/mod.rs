@@ -1,6 +1,5 @@
 //! Section 4: container images and build files.
 pub(crate) mod common;
-pub(crate) mod secrets;
 pub mod r4_01_container_user;
 pub mod r4_06_healthcheck;
 pub mod rc4_10_secrets;
@@ -13,6 +12,7 @@ pub mod rc4_5_content_trust;
 pub mod rc4_7_update_instructions;
 pub mod rc4_8_setuid_setgid;
 pub mod rc4_9_copy_not_add;
+pub(crate) mod secrets;
 
 crate::declare_rules! {
     r4_01_container_user,

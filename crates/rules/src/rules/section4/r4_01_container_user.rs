@@ -187,6 +187,19 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 let c = first_container(f);
                 c.user = Some("toor".into());
                 c.accounts = accounts(&[("root", 0), ("toor", 0)]);
+                if let Some(Fact::Ok(p)) = &mut c.process_user {
+                    p.euid = Some(0);
+                    p.host_euid = 0;
+                }
+            }),
+        ),
+        Fixture::fail(
+            "named user that is uid 0, stopped",
+            host_with(|f| {
+                let c = first_container(f);
+                c.user = Some("toor".into());
+                c.accounts = accounts(&[("root", 0), ("toor", 0)]);
+                stopped(c);
             }),
         ),
         Fixture::manual(
@@ -194,7 +207,9 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             host_with(|f| {
                 let c = first_container(f);
                 c.user = Some("app".into());
-                c.accounts = Some(Fact::Error("no layer of the container has /etc/passwd".into()));
+                c.accounts = Some(Fact::Error(
+                    "no layer of the container has /etc/passwd".into(),
+                ));
                 stopped(c);
             }),
         ),
@@ -290,7 +305,9 @@ mod tests {
         c.accounts = Some(Fact::Ok(vec![]));
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass, "running as uid 1000: {out:?}");
-        assert!(out.targets[0].detail.contains("app is not in the container's /etc/passwd"));
+        assert!(out.targets[0]
+            .detail
+            .contains("app is not in the container's /etc/passwd"));
         let c = first_container(&mut f);
         c.running = Some(false);
         c.process_user = None;

@@ -238,7 +238,15 @@ fn check(ctx: &Ctx) -> Outcome {
 #[cfg(test)]
 pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use crate::testing::*;
-    let env = |kv: &'static str| host_with(move |f| docker_mut(f).images[0].env.as_mut().unwrap().push(kv.into()));
+    let env = |kv: &'static str| {
+        host_with(move |f| {
+            docker_mut(f).images[0]
+                .env
+                .as_mut()
+                .unwrap()
+                .push(kv.into())
+        })
+    };
     vec![
         Fixture::pass("no secrets", compliant_host()),
         Fixture::pass(
@@ -333,8 +341,14 @@ mod tests {
             "RUN /bin/sh -c git clone https://ci:ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r # buildkit",
         ]);
         let d = detail(&f);
-        assert!(d.contains("history entry 0 (RUN): contains a private key block"), "{d}");
-        assert!(d.contains("history entry 1 (RUN): contains a GitHub token ghp_"), "{d}");
+        assert!(
+            d.contains("history entry 0 (RUN): contains a private key block"),
+            "{d}"
+        );
+        assert!(
+            d.contains("history entry 1 (RUN): contains a GitHub token ghp_"),
+            "{d}"
+        );
         assert!(!d.contains("abcdefghijklmnop"), "{d}");
     }
 

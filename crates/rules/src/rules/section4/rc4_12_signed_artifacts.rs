@@ -105,7 +105,11 @@ mod tests {
     #[test]
     fn local_images_and_trust_off_are_still_manual() {
         let f = host_with(|f| {
-            docker_mut(f).images[0].repo_digests.as_mut().unwrap().clear();
+            docker_mut(f).images[0]
+                .repo_digests
+                .as_mut()
+                .unwrap()
+                .clear();
             f.docker_environment = Fact::Ok(Default::default());
         });
         let out = run(&RULE, &f);

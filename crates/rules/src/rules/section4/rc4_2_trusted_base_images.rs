@@ -163,7 +163,13 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::manual("image from a registry, no allow-list", compliant_host()),
         Fixture::manual(
             "locally built image",
-            host_with(|f| docker_mut(f).images[0].repo_digests.as_mut().unwrap().clear()),
+            host_with(|f| {
+                docker_mut(f).images[0]
+                    .repo_digests
+                    .as_mut()
+                    .unwrap()
+                    .clear()
+            }),
         ),
         Fixture::fail(
             "image pulled from an insecure registry",
@@ -201,7 +207,11 @@ mod tests {
     #[test]
     fn local_build_names_no_registry() {
         let mut f = compliant_host();
-        docker_mut(&mut f).images[0].repo_digests.as_mut().unwrap().clear();
+        docker_mut(&mut f).images[0]
+            .repo_digests
+            .as_mut()
+            .unwrap()
+            .clear();
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);
         assert!(out.targets[0].detail.starts_with("no registry digest"));
@@ -241,7 +251,8 @@ mod tests {
         d.info.insecure_registry_cidrs = Some(vec!["127.0.0.0/8".into(), "10.0.0.0/8".into()]);
         d.images[0].repo_digests = Some(vec!["10.1.2.3:5000/app@sha256:1".into()]);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
-        docker_mut(&mut f).images[0].repo_digests = Some(vec!["127.0.0.1:5000/app@sha256:1".into()]);
+        docker_mut(&mut f).images[0].repo_digests =
+            Some(vec!["127.0.0.1:5000/app@sha256:1".into()]);
         assert_eq!(run(&RULE, &f).status, Status::Manual);
     }
 

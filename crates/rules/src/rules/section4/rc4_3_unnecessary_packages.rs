@@ -128,7 +128,9 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             host_with(|f| {
                 docker_mut(f).images[0]
                     .history
-                    .as_mut().unwrap().insert(0, "/bin/sh -c apt-get install -y openssh-server".into());
+                    .as_mut()
+                    .unwrap()
+                    .insert(0, "/bin/sh -c apt-get install -y openssh-server".into());
             }),
         ),
         Fixture::error(

@@ -89,7 +89,12 @@ fn scan_verdict(scan: &ImageScan, now: i64, max_scan_days: u64) -> (Status, Stri
         let shown: Vec<String> = fixable
             .iter()
             .take(3)
-            .map(|v| format!("{} in {} {} (fixed in {})", v.id, v.package, v.installed, v.fixed))
+            .map(|v| {
+                format!(
+                    "{} in {} {} (fixed in {})",
+                    v.id, v.package, v.installed, v.fixed
+                )
+            })
             .collect();
         return (
             Status::Fail,
@@ -110,7 +115,9 @@ fn scan_verdict(scan: &ImageScan, now: i64, max_scan_days: u64) -> (Status, Stri
     match when {
         None => (
             Status::Manual,
-            format!("{source}: no fixable vulnerabilities, but the report does not say when it ran"),
+            format!(
+                "{source}: no fixable vulnerabilities, but the report does not say when it ran"
+            ),
         ),
         Some((t, _)) if now.saturating_sub(t) / 86_400 > max_scan_days as i64 => (
             Status::Manual,
@@ -132,12 +139,10 @@ fn scan_verdict(scan: &ImageScan, now: i64, max_scan_days: u64) -> (Status, Stri
 fn check(ctx: &Ctx) -> Outcome {
     let now = match parse_rfc3339(&ctx.facts.collector.collected_at) {
         Some(t) => t,
-        None => {
-            return Outcome::error(format!(
-                "the scan time (collected_at {:?}) is not an RFC 3339 date, so image ages are unknown",
-                ctx.facts.collector.collected_at
-            ))
-        }
+        None => return Outcome::error(format!(
+            "the scan time (collected_at {:?}) is not an RFC 3339 date, so image ages are unknown",
+            ctx.facts.collector.collected_at
+        )),
     };
     let max_days = ctx.options.thresholds.max_image_age_days;
     let max_scan_days = ctx.options.thresholds.max_scan_age_days;
@@ -149,7 +154,9 @@ fn check(ctx: &Ctx) -> Outcome {
         .unwrap_or_default();
     per_image(ctx, |_, img| {
         let created = match img.created.as_deref().filter(|c| !c.trim().is_empty()) {
-            Some(c) => parse_rfc3339(c).ok_or_else(|| format!("creation date {c:?} cannot be read"))?,
+            Some(c) => {
+                parse_rfc3339(c).ok_or_else(|| format!("creation date {c:?} cannot be read"))?
+            }
             None => list
                 .iter()
                 .find(|s| s.id == img.id)
@@ -294,7 +301,9 @@ mod tests {
         assert!(out.targets[0].detail.contains(
             "trivy scan of app:1.0 (scanned 2026-11-24): no vulnerability with a fix available (2 without a fix yet)"
         ));
-        let f = host_with(|f| f.image_scans = vec![scan(&["3.0.2", "", "3.0.9"], "2026-11-24T00:00:00Z")]);
+        let f = host_with(|f| {
+            f.image_scans = vec![scan(&["3.0.2", "", "3.0.9"], "2026-11-24T00:00:00Z")]
+        });
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert!(
@@ -362,7 +371,8 @@ mod tests {
         assert_eq!(run(&RULE, &f).status, Status::Pass);
         docker_mut(&mut f).image_list.ok_mut().unwrap()[0].created = Some(1_700_000_000);
         assert_eq!(run(&RULE, &f).status, Status::Fail);
-        docker_mut(&mut f).image_list = dockguard_facts::Fact::Error("GET /images/json failed".into());
+        docker_mut(&mut f).image_list =
+            dockguard_facts::Fact::Error("GET /images/json failed".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 

@@ -12,7 +12,10 @@ static SHAPES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
             "private key",
             r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
         ),
-        ("AWS access key id", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
+        (
+            "AWS access key id",
+            r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",
+        ),
         ("GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
         ("GitHub token", r"\bgithub_pat_[A-Za-z0-9_]{22,}\b"),
         ("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}\b"),
@@ -26,7 +29,10 @@ static SHAPES: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ("npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
         ("PyPI token", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{16,}"),
         ("Docker Hub token", r"\bdckr_pat_[A-Za-z0-9_-]{20,}"),
-        ("SendGrid key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"),
+        (
+            "SendGrid key",
+            r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+        ),
         (
             "JSON web token",
             r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
@@ -88,13 +94,27 @@ pub fn high_entropy(v: &str) -> bool {
 /// fingerprint or key id): worth a look when its value is random-looking.
 fn key_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    let parts: Vec<&str> = upper.split(['_', '-', '.']).filter(|p| !p.is_empty()).collect();
-    parts.last().is_some_and(|l| *l == "KEY" || l.ends_with("KEY"))
+    let parts: Vec<&str> = upper
+        .split(['_', '-', '.'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    parts
+        .last()
+        .is_some_and(|l| *l == "KEY" || l.ends_with("KEY"))
         && !parts.iter().any(|p| {
             matches!(
                 *p,
-                "GPG" | "PGP" | "PUBLIC" | "PUB" | "FINGERPRINT" | "ID" | "KEYID" | "KEYSERVER" | "KEYRING"
-                    | "GPGKEY" | "GPGKEYS"
+                "GPG"
+                    | "PGP"
+                    | "PUBLIC"
+                    | "PUB"
+                    | "FINGERPRINT"
+                    | "ID"
+                    | "KEYID"
+                    | "KEYSERVER"
+                    | "KEYRING"
+                    | "GPGKEY"
+                    | "GPGKEYS"
             )
         })
 }
@@ -168,7 +188,8 @@ mod tests {
         let found = credential_shapes(&format!("RUN curl -H 'Authorization: token {token}' x"));
         assert_eq!(found, ["GitHub token ghp_… (40 characters)"]);
         assert!(!found[0].contains(&token[4..]));
-        let found = credential_shapes("AKIAIOSFODNN7EXAMPLE and -----BEGIN OPENSSH PRIVATE KEY-----");
+        let found =
+            credential_shapes("AKIAIOSFODNN7EXAMPLE and -----BEGIN OPENSSH PRIVATE KEY-----");
         assert_eq!(
             found,
             [
@@ -177,7 +198,10 @@ mod tests {
             ]
         );
         let found = credential_shapes("DATABASE_URL=postgres://app:s3cr3t@db.internal:5432/app");
-        assert_eq!(found, ["URL with a password postgres://app:********@db.internal:5432"]);
+        assert_eq!(
+            found,
+            ["URL with a password postgres://app:********@db.internal:5432"]
+        );
         assert!(credential_shapes("postgres://app:${DB_PASS}@db/app").is_empty());
         assert!(credential_shapes("https://example.org/path and plain text").is_empty());
     }
@@ -198,7 +222,9 @@ mod tests {
         assert!(secret_assignment("GPG_KEY", "A035C8C19219BA821ECEA86B64E628F8D684696D").is_none());
         // A token shape is reported whatever the name.
         let v = format!("xoxb-{}", "1234567890-abcdefghij");
-        assert!(secret_assignment("NOTIFY", &v).unwrap().contains("Slack token xoxb"));
+        assert!(secret_assignment("NOTIFY", &v)
+            .unwrap()
+            .contains("Slack token xoxb"));
     }
 
     #[test]

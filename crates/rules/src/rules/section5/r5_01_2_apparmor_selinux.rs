@@ -108,7 +108,8 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail(
             "host with neither AppArmor nor SELinux",
             host_with(|f| {
-                docker_mut(f).info.security_options = Some(vec!["name=seccomp,profile=builtin".into()]);
+                docker_mut(f).info.security_options =
+                    Some(vec!["name=seccomp,profile=builtin".into()]);
                 first_container(f).apparmor_profile = Some(String::new());
             }),
         ),
@@ -186,7 +187,8 @@ mod tests {
     #[test]
     fn host_without_either_is_named_in_the_reason() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options = Some(vec!["name=seccomp,profile=builtin".into()]);
+        docker_mut(&mut f).info.security_options =
+            Some(vec!["name=seccomp,profile=builtin".into()]);
         let c = first_container(&mut f);
         c.apparmor_profile = Some(String::new());
         c.security_opt = Some(vec![

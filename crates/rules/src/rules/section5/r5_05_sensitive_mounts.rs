@@ -41,8 +41,20 @@ pub static RULE: Rule = Rule {
 
 /// Host trees the benchmark names (and Docker's data), the directory itself and everything below it.
 const SENSITIVE_TREES: &[&str] = &[
-    "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/sys", "/usr", "/bin",
-    "/sbin", "/root", "/var/lib/docker",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/proc",
+    "/sys",
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/root",
+    "/var/lib/docker",
 ];
 /// Host directories that are sensitive only as themselves (`/` is the empty string once cleaned; `/run`
 /// holds the host's sockets).
@@ -134,13 +146,17 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::error(
             "mount mode not returned",
             host_with(|f| {
-                first_container(f).mounts.as_mut().unwrap().push(MountFacts {
-                    kind: Some("bind".into()),
-                    source: Some("/srv/app".into()),
-                    destination: "/app".into(),
-                    rw: None,
-                    propagation: Some(String::new()),
-                })
+                first_container(f)
+                    .mounts
+                    .as_mut()
+                    .unwrap()
+                    .push(MountFacts {
+                        kind: Some("bind".into()),
+                        source: Some("/srv/app".into()),
+                        destination: "/app".into(),
+                        rw: None,
+                        propagation: Some(String::new()),
+                    })
             }),
         ),
         Fixture::pass("application directory", mount("/srv/app/config", true)),
@@ -152,13 +168,17 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "custom data root",
             host_with(|f| {
                 docker_mut(f).info.docker_root_dir = Some("/data/docker".into());
-                first_container(f).mounts.as_mut().unwrap().push(MountFacts {
-                    kind: Some("bind".into()),
-                    source: Some("/data/docker/volumes".into()),
-                    destination: "/v".into(),
-                    rw: Some(false),
-                    propagation: Some(String::new()),
-                });
+                first_container(f)
+                    .mounts
+                    .as_mut()
+                    .unwrap()
+                    .push(MountFacts {
+                        kind: Some("bind".into()),
+                        source: Some("/data/docker/volumes".into()),
+                        destination: "/v".into(),
+                        rw: Some(false),
+                        propagation: Some(String::new()),
+                    });
             }),
         ),
         Fixture::error(
@@ -186,7 +206,11 @@ mod tests {
 
     fn with_mount(src: &str, rw: bool) -> Outcome {
         let mut f = compliant_host();
-        first_container(&mut f).mounts.as_mut().unwrap().push(bind(src, "/mnt/x", rw));
+        first_container(&mut f)
+            .mounts
+            .as_mut()
+            .unwrap()
+            .push(bind(src, "/mnt/x", rw));
         run(&RULE, &f)
     }
 
@@ -202,7 +226,9 @@ mod tests {
         let mut f = compliant_host();
         first_container(&mut f)
             .mounts
-            .as_mut().unwrap().push(bind("/etc", "/host-etc", true));
+            .as_mut()
+            .unwrap()
+            .push(bind("/etc", "/host-etc", true));
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -231,11 +257,20 @@ mod tests {
     /// evidence says the mode.
     #[test]
     fn read_only_mounts_fail_too_and_say_so() {
-        for src in ["/etc/localtime", "/etc/ssl/certs", "/usr", "/boot", "/lib/modules", "/dev"] {
+        for src in [
+            "/etc/localtime",
+            "/etc/ssl/certs",
+            "/usr",
+            "/boot",
+            "/lib/modules",
+            "/dev",
+        ] {
             let out = with_mount(src, false);
             assert_eq!(out.status, Status::Fail, "{src}");
             assert!(
-                out.targets[0].detail.contains("(read-only, which still exposes it)"),
+                out.targets[0]
+                    .detail
+                    .contains("(read-only, which still exposes it)"),
                 "{}",
                 out.targets[0].detail
             );
@@ -260,16 +295,19 @@ mod tests {
     fn custom_data_root_is_sensitive() {
         let mut f = compliant_host();
         docker_mut(&mut f).info.docker_root_dir = Some("/data/docker".into());
-        first_container(&mut f)
-            .mounts
-            .as_mut().unwrap().push(bind("/data/docker/volumes", "/v", false));
+        first_container(&mut f).mounts.as_mut().unwrap().push(bind(
+            "/data/docker/volumes",
+            "/v",
+            false,
+        ));
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
     #[test]
     fn volumes_are_not_bind_mounts() {
         let mut f = compliant_host();
-        first_container(&mut f).mounts.as_mut().unwrap()[0].source = Some("/var/lib/docker/volumes/data/_data".into());
+        first_container(&mut f).mounts.as_mut().unwrap()[0].source =
+            Some("/var/lib/docker/volumes/data/_data".into());
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 }

@@ -55,11 +55,7 @@ fn permissions(d: &DeviceFacts) -> Result<String, dockguard_facts::Missing> {
 
 fn assess(d: &DeviceFacts) -> Result<(Status, String), String> {
     let perms = permissions(d)?;
-    let shown = format!(
-        "{} -> {} ({perms})",
-        d.path_on_host,
-        d.path_in_container()?
-    );
+    let shown = format!("{} -> {} ({perms})", d.path_on_host, d.path_in_container()?);
     let host = d.path_on_host.trim();
     Ok(if perms.contains('m') {
         (Status::Fail, shown)
@@ -81,7 +77,8 @@ fn check(ctx: &Ctx) -> Outcome {
         if devices.is_empty() {
             return Ok((Status::Pass, "no host devices".into()));
         }
-        let devices: Vec<(Status, String)> = devices.iter().map(assess).collect::<Result<_, _>>()?;
+        let devices: Vec<(Status, String)> =
+            devices.iter().map(assess).collect::<Result<_, _>>()?;
         let status = if devices.iter().any(|(s, _)| *s == Status::Fail) {
             Status::Fail
         } else {

@@ -83,13 +83,17 @@ mod tests {
 
     fn with_propagation(p: &str) -> Outcome {
         let mut f = compliant_host();
-        first_container(&mut f).mounts.as_mut().unwrap().push(MountFacts {
-            kind: Some("bind".into()),
-            source: Some("/srv/data".into()),
-            destination: "/data".into(),
-            rw: Some(true),
-            propagation: Some(p.into()),
-        });
+        first_container(&mut f)
+            .mounts
+            .as_mut()
+            .unwrap()
+            .push(MountFacts {
+                kind: Some("bind".into()),
+                source: Some("/srv/data".into()),
+                destination: "/data".into(),
+                rw: Some(true),
+                propagation: Some(p.into()),
+            });
         run(&RULE, &f)
     }
 

@@ -47,14 +47,16 @@ fn check(ctx: &Ctx) -> Outcome {
                 Some(v) => format!("SecurityOpt no-new-privileges:{v}"),
                 None => "SecurityOpt no-new-privileges".into(),
             };
-            return Ok(match value.map(|v| v.to_ascii_lowercase().parse::<bool>()) {
-                None | Some(Ok(true)) => (Status::Pass, shown),
-                Some(Ok(false)) => (
-                    Status::Fail,
-                    format!("{shown} (overrides the daemon default)"),
-                ),
-                Some(Err(_)) => (Status::Error, format!("{shown}: not a boolean")),
-            });
+            return Ok(
+                match value.map(|v| v.to_ascii_lowercase().parse::<bool>()) {
+                    None | Some(Ok(true)) => (Status::Pass, shown),
+                    Some(Ok(false)) => (
+                        Status::Fail,
+                        format!("{shown} (overrides the daemon default)"),
+                    ),
+                    Some(Err(_)) => (Status::Error, format!("{shown}: not a boolean")),
+                },
+            );
         }
         // The daemon default is applied when the container is created; inspect does not show it.
         let (on, setting) = daemon
@@ -189,13 +191,19 @@ mod tests {
         c.created = Some("2026-01-01T00:00:00Z".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);
-        assert!(out.targets[0].detail.contains("created before the running dockerd started"));
+        assert!(out.targets[0]
+            .detail
+            .contains("created before the running dockerd started"));
         // Unknown start time: manual too.
         if let dockguard_facts::Fact::Ok(p) = &mut f.daemon.process {
             p.started_at = None;
         }
         first_container(&mut f).created = Some(CONTAINER_CREATED.into());
-        assert_eq!(run(&RULE, &f).status, Status::Error, "the file's values are unknown too");
+        assert_eq!(
+            run(&RULE, &f).status,
+            Status::Error,
+            "the file's values are unknown too"
+        );
     }
 
     #[test]
@@ -212,7 +220,11 @@ mod tests {
     fn unknown_daemon_setting_is_an_error() {
         let mut f = compliant_host();
         f.daemon.config_file.content = dockguard_facts::Fact::Error("permission denied".into());
-        first_container(&mut f).security_opt.as_mut().unwrap().clear();
+        first_container(&mut f)
+            .security_opt
+            .as_mut()
+            .unwrap()
+            .clear();
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 

@@ -34,25 +34,32 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Names and ids of the networks that sit on docker0.
+/// Names and ids of the networks that sit on docker0; `Err` when that cannot be told (the network list, or a
+/// network's options, were not collected).
 fn default_bridges(
     networks: &Fact<Vec<dockguard_facts::NetworkFacts>>,
 ) -> Result<Vec<String>, String> {
-    match networks {
-        Fact::Ok(ns) => Ok(ns
-            .iter()
-            .filter(|n| {
-                n.options
-                    .as_ref()
-                    .and_then(|o| o.get("com.docker.network.bridge.name"))
-                    .map(String::as_str)
-                    == Some("docker0")
-            })
-            .flat_map(|n| [n.name.clone(), n.id.clone()])
-            .filter(|s| !s.is_empty())
-            .collect()),
-        Fact::Error(e) => Err(e.clone()),
+    let ns = networks
+        .as_result()
+        .map_err(|e| format!("the network list could not be read ({e})"))?;
+    let mut out = Vec::new();
+    for n in ns {
+        let options = n
+            .options()
+            .map_err(|m| format!("network {}: {m}", n.name))?;
+        if options
+            .get("com.docker.network.bridge.name")
+            .map(String::as_str)
+            == Some("docker0")
+        {
+            out.extend(
+                [n.name.clone(), n.id.clone()]
+                    .into_iter()
+                    .filter(|s| !s.is_empty()),
+            );
+        }
     }
+    Ok(out)
 }
 
 /// Why the container uses docker0, if it does; `Err` when it cannot be told.
@@ -66,16 +73,17 @@ fn on_docker0(
     let is_bridge = |n: &str| bridges.iter().any(|b| b == n);
     if mode.starts_with("container:") {
         if depth >= 4 {
-            return Err(format!("NetworkMode={mode}: the chain of joined containers is too long"));
+            return Err(format!(
+                "NetworkMode={mode}: the chain of joined containers is too long"
+            ));
         }
         let Some(j) = joined_container(ctx, mode) else {
             return Err(format!(
                 "NetworkMode={mode}, but that container is not among the inspected containers"
             ));
         };
-        return Ok(on_docker0(ctx, j, bridges, depth + 1)?.map(|why| {
-            format!("NetworkMode={mode}, and {} uses docker0 ({why})", j.name)
-        }));
+        return Ok(on_docker0(ctx, j, bridges, depth + 1)?
+            .map(|why| format!("NetworkMode={mode}, and {} uses docker0 ({why})", j.name)));
     }
     let effective = if mode.eq_ignore_ascii_case("default") {
         "bridge"
@@ -96,14 +104,26 @@ fn check(ctx: &Ctx) -> Outcome {
         Ok(d) => d,
         Err(e) => return Outcome::error(e),
     };
-    let (bridges, note) = match default_bridges(&docker.networks) {
-        Ok(b) => (b, None),
-        Err(e) => (vec!["bridge".to_string()], Some(e)),
-    };
-    let mut out = per_container(ctx, |c| {
+    let bridges = default_bridges(&docker.networks);
+    per_container(ctx, |c| {
         let mode = c.network_mode()?;
         let networks = c.networks()?;
-        Ok(match on_docker0(ctx, c, &bridges, 0)? {
+        // Docker's default bridge is always named `bridge`; other networks may sit on docker0 too, which
+        // only the network list tells.
+        let known = bridges
+            .clone()
+            .unwrap_or_else(|_| vec!["bridge".to_string()]);
+        let on = on_docker0(ctx, c, &known, 0)?;
+        if on.is_none() && !networks.is_empty() {
+            if let Err(e) = &bridges {
+                return Err(format!(
+                    "NetworkMode={mode}; networks {}; whether one of them is the docker0 bridge cannot be \
+                     told: {e}",
+                    networks.join(", ")
+                ));
+            }
+        }
+        Ok(match on {
             Some(why) => (Status::Fail, why),
             None if networks.is_empty() => (Status::Pass, format!("NetworkMode={mode}")),
             None => (
@@ -111,13 +131,7 @@ fn check(ctx: &Ctx) -> Outcome {
                 format!("NetworkMode={mode}; networks {}", networks.join(", ")),
             ),
         })
-    });
-    if let Some(e) = note {
-        out.reason.push_str(&format!(
-            "; the network list could not be read ({e}), so the default bridge was assumed to be named `bridge`"
-        ));
-    }
-    out
+    })
 }
 
 #[cfg(test)]
@@ -150,7 +164,13 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::fail(
             "also attached to bridge",
-            host_with(|f| first_container(f).networks.as_mut().unwrap().push("bridge".into())),
+            host_with(|f| {
+                first_container(f)
+                    .networks
+                    .as_mut()
+                    .unwrap()
+                    .push("bridge".into())
+            }),
         ),
         Fixture::fail(
             "renamed default bridge",
@@ -207,7 +227,11 @@ mod tests {
     #[test]
     fn extra_attachment_to_the_bridge_fails() {
         let mut f = compliant_host();
-        first_container(&mut f).networks.as_mut().unwrap().push("bridge".into());
+        first_container(&mut f)
+            .networks
+            .as_mut()
+            .unwrap()
+            .push("bridge".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -257,14 +281,18 @@ mod tests {
     }
 
     #[test]
-    fn bridge_name_is_assumed_without_the_network_list() {
+    /// Without the network list, `bridge` is still the default bridge, but any other network may sit on
+    /// docker0 too: that cannot be told, so it is not a pass.
+    #[test]
+    fn without_the_network_list_only_bridge_is_known() {
         let mut f = compliant_host();
         docker_mut(&mut f).networks = Fact::Error("permission denied".into());
         first_container(&mut f).networks = Some(vec!["bridge".into()]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert!(out.reason.contains("assumed"), "{}", out.reason);
         docker_mut(&mut f).containers[0].networks = Some(vec!["app-net".into()]);
-        assert_eq!(run(&RULE, &f).status, Status::Pass);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Error, "{out:?}");
+        assert!(out.targets[0].detail.contains("cannot be told"));
     }
 }

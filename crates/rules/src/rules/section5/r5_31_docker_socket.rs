@@ -89,11 +89,23 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("named volume only", compliant_host()),
         Fixture::fail(
             "docker.sock mounted",
-            host_with(|f| first_container(f).mounts.as_mut().unwrap().push(bind("/var/run/docker.sock"))),
+            host_with(|f| {
+                first_container(f)
+                    .mounts
+                    .as_mut()
+                    .unwrap()
+                    .push(bind("/var/run/docker.sock"))
+            }),
         ),
         Fixture::fail(
             "/run mounted",
-            host_with(|f| first_container(f).mounts.as_mut().unwrap().push(bind("/run"))),
+            host_with(|f| {
+                first_container(f)
+                    .mounts
+                    .as_mut()
+                    .unwrap()
+                    .push(bind("/run"))
+            }),
         ),
     ]
 }
@@ -124,7 +136,9 @@ mod tests {
         let mut f = compliant_host();
         first_container(&mut f)
             .mounts
-            .as_mut().unwrap().push(bind("/var/run/docker.sock", "/var/run/docker.sock"));
+            .as_mut()
+            .unwrap()
+            .push(bind("/var/run/docker.sock", "/var/run/docker.sock"));
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(
@@ -138,7 +152,9 @@ mod tests {
         let mut f = compliant_host();
         first_container(&mut f)
             .mounts
-            .as_mut().unwrap().push(bind("/run", "/host-run"));
+            .as_mut()
+            .unwrap()
+            .push(bind("/run", "/host-run"));
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
@@ -152,7 +168,9 @@ mod tests {
         );
         first_container(&mut f)
             .mounts
-            .as_mut().unwrap().push(bind("/srv/docker", "/d"));
+            .as_mut()
+            .unwrap()
+            .push(bind("/srv/docker", "/d"));
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
@@ -161,7 +179,9 @@ mod tests {
         let mut f = compliant_host();
         first_container(&mut f)
             .mounts
-            .as_mut().unwrap().push(bind("/srv/app/config", "/config"));
+            .as_mut()
+            .unwrap()
+            .push(bind("/srv/app/config", "/config"));
         assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 }

@@ -36,21 +36,23 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx) -> Outcome {
-    per_container(ctx, |c| Ok(match *c.cpu_shares()? {
-        0 => (
-            Status::Fail,
-            "CpuShares=0 (not set: the default weight 1024)".into(),
-        ),
-        1024 => (
-            Status::Fail,
-            "CpuShares=1024 (the default weight: no priority set)".into(),
-        ),
-        n if n > 0 => (Status::Pass, format!("CpuShares={n}")),
-        n => (
-            Status::Error,
-            format!("CpuShares={n} is not a valid weight"),
-        ),
-    }))
+    per_container(ctx, |c| {
+        Ok(match *c.cpu_shares()? {
+            0 => (
+                Status::Fail,
+                "CpuShares=0 (not set: the default weight 1024)".into(),
+            ),
+            1024 => (
+                Status::Fail,
+                "CpuShares=1024 (the default weight: no priority set)".into(),
+            ),
+            n if n > 0 => (Status::Pass, format!("CpuShares={n}")),
+            n => (
+                Status::Error,
+                format!("CpuShares={n} is not a valid weight"),
+            ),
+        })
+    })
 }
 
 #[cfg(test)]

@@ -85,7 +85,8 @@ mod tests {
     #[test]
     fn overrides_need_review() {
         let mut f = compliant_host();
-        first_container(&mut f).ulimits = Some(vec!["nofile=65536:65536".into(), "memlock=-1:-1".into()]);
+        first_container(&mut f).ulimits =
+            Some(vec!["nofile=65536:65536".into(), "memlock=-1:-1".into()]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);
         assert_eq!(

@@ -95,11 +95,9 @@ fn check(ctx: &Ctx) -> Outcome {
     };
     let options = match info.security_options() {
         Ok(o) if !o.is_empty() => o,
-        _ => {
-            return Outcome::error(
-                "docker info reported no SecurityOptions, so the daemon's seccomp support is unknown",
-            )
-        }
+        _ => return Outcome::error(
+            "docker info reported no SecurityOptions, so the daemon's seccomp support is unknown",
+        ),
     };
     let daemon = daemon_profile(options);
     per_container(ctx, |c| {
@@ -155,7 +153,9 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             host_with(|f| {
                 first_container(f)
                     .security_opt
-                    .as_mut().unwrap().push("seccomp=unconfined".into())
+                    .as_mut()
+                    .unwrap()
+                    .push("seccomp=unconfined".into())
             }),
         ),
         Fixture::fail(
@@ -173,7 +173,14 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::error(
             "SecurityOptions not reported",
-            host_with(|f| docker_mut(f).info.security_options.as_mut().unwrap().clear()),
+            host_with(|f| {
+                docker_mut(f)
+                    .info
+                    .security_options
+                    .as_mut()
+                    .unwrap()
+                    .clear()
+            }),
         ),
     ]
 }
@@ -267,7 +274,12 @@ mod tests {
     #[test]
     fn unknown_security_options_are_an_error() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options.as_mut().unwrap().clear();
+        docker_mut(&mut f)
+            .info
+            .security_options
+            .as_mut()
+            .unwrap()
+            .clear();
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }

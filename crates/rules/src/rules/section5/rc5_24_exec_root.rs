@@ -39,7 +39,10 @@ pub static RULE: Rule = Rule {
 };
 
 /// The user an exec session ran as, and how that was decided.
-fn exec_user(e: &ExecFacts, c: &ContainerFacts) -> Result<(bool, String), dockguard_facts::Missing> {
+fn exec_user(
+    e: &ExecFacts,
+    c: &ContainerFacts,
+) -> Result<(bool, String), dockguard_facts::Missing> {
     let user = e.user()?.trim();
     if !user.is_empty() {
         return Ok((is_root_user(user), format!("as {user} (--user)")));

@@ -150,13 +150,19 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::pass("tag points to the running image", compliant_host()),
         Fixture::pass(
             "started by digest",
-            host_with(|f| first_container(f).image = Some("registry.example/app@sha256:1111".into())),
+            host_with(|f| {
+                first_container(f).image = Some("registry.example/app@sha256:1111".into())
+            }),
         ),
         Fixture::fail(
             "tag pulled again since the container was created",
             host_with(|f| {
                 let d = docker_mut(f);
-                d.image_list.ok_mut().unwrap()[0].tags.as_mut().unwrap().clear();
+                d.image_list.ok_mut().unwrap()[0]
+                    .tags
+                    .as_mut()
+                    .unwrap()
+                    .clear();
                 d.image_list.ok_mut().unwrap().push(ImageSummaryFacts {
                     id: "sha256:fresh".into(),
                     tags: Some(vec!["app:1.0".into()]),
@@ -167,11 +173,20 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::manual(
             "tag removed from the host",
-            host_with(|f| docker_mut(f).image_list.ok_mut().unwrap()[0].tags.as_mut().unwrap().clear()),
+            host_with(|f| {
+                docker_mut(f).image_list.ok_mut().unwrap()[0]
+                    .tags
+                    .as_mut()
+                    .unwrap()
+                    .clear()
+            }),
         ),
         Fixture::error(
             "image list not collected",
-            host_with(|f| docker_mut(f).image_list = dockguard_facts::Fact::Error("GET /images/json failed".into())),
+            host_with(|f| {
+                docker_mut(f).image_list =
+                    dockguard_facts::Fact::Error("GET /images/json failed".into())
+            }),
         ),
     ]
 }
@@ -184,7 +199,11 @@ mod tests {
     /// The fixture host after `app:1.0` was pulled again: the tag moved to a newer image.
     fn tag_moved(f: &mut dockguard_facts::Facts) {
         let d = docker_mut(f);
-        d.image_list.ok_mut().unwrap()[0].tags.as_mut().unwrap().clear();
+        d.image_list.ok_mut().unwrap()[0]
+            .tags
+            .as_mut()
+            .unwrap()
+            .clear();
         d.image_list.ok_mut().unwrap().push(ImageSummaryFacts {
             id: "sha256:0123456789abcdef0123".into(),
             tags: Some(vec!["app:1.0".into()]),
@@ -249,7 +268,11 @@ mod tests {
         c.image_id = Some("sha256:abcdef0123456789".into());
         c.image = Some("abcdef012345".into());
         docker_mut(&mut f).image_list.ok_mut().unwrap()[0].id = "sha256:abcdef0123456789".into();
-        docker_mut(&mut f).image_list.ok_mut().unwrap()[0].tags.as_mut().unwrap().clear();
+        docker_mut(&mut f).image_list.ok_mut().unwrap()[0]
+            .tags
+            .as_mut()
+            .unwrap()
+            .clear();
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass);
         assert_eq!(
@@ -261,7 +284,11 @@ mod tests {
     #[test]
     fn vanished_tag_needs_review() {
         let mut f = compliant_host();
-        docker_mut(&mut f).image_list.ok_mut().unwrap()[0].tags.as_mut().unwrap().clear();
+        docker_mut(&mut f).image_list.ok_mut().unwrap()[0]
+            .tags
+            .as_mut()
+            .unwrap()
+            .clear();
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Manual);
         assert!(out.targets[0]
@@ -272,7 +299,8 @@ mod tests {
     #[test]
     fn missing_image_list_is_an_error() {
         let mut f = compliant_host();
-        docker_mut(&mut f).image_list = dockguard_facts::Fact::Error("GET /images/json failed".into());
+        docker_mut(&mut f).image_list =
+            dockguard_facts::Fact::Error("GET /images/json failed".into());
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }

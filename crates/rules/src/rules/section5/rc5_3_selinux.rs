@@ -74,8 +74,10 @@ fn check(ctx: &Ctx) -> Outcome {
 pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use crate::testing::*;
     let selinux = |f: &mut dockguard_facts::Facts| {
-        docker_mut(f).info.security_options =
-            Some(vec!["name=selinux".into(), "name=seccomp,profile=builtin".into()]);
+        docker_mut(f).info.security_options = Some(vec![
+            "name=selinux".into(),
+            "name=seccomp,profile=builtin".into(),
+        ]);
         let c = first_container(f);
         c.apparmor_profile = Some(String::new());
         c.security_opt = Some(vec!["no-new-privileges:true".into()]);
@@ -89,7 +91,10 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 selinux(f);
                 let c = first_container(f);
                 c.process_label = Some(String::new());
-                c.security_opt.as_mut().unwrap().push("label=disable".into());
+                c.security_opt
+                    .as_mut()
+                    .unwrap()
+                    .push("label=disable".into());
             }),
         ),
         Fixture::fail(
@@ -102,7 +107,8 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail(
             "host with neither SELinux nor AppArmor",
             host_with(|f| {
-                docker_mut(f).info.security_options = Some(vec!["name=seccomp,profile=builtin".into()])
+                docker_mut(f).info.security_options =
+                    Some(vec!["name=seccomp,profile=builtin".into()])
             }),
         ),
         Fixture::not_applicable("AppArmor host", compliant_host()),
@@ -122,8 +128,10 @@ mod tests {
     /// The compliant host moved to SELinux: the daemon has it, the container carries Docker's label.
     fn selinux_host() -> Facts {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options =
-            Some(vec!["name=selinux".into(), "name=seccomp,profile=builtin".into()]);
+        docker_mut(&mut f).info.security_options = Some(vec![
+            "name=selinux".into(),
+            "name=seccomp,profile=builtin".into(),
+        ]);
         let c = first_container(&mut f);
         c.apparmor_profile = Some(String::new());
         c.security_opt = Some(vec!["no-new-privileges:true".into()]);
@@ -147,7 +155,10 @@ mod tests {
         let mut f = selinux_host();
         let c = first_container(&mut f);
         c.process_label = Some(String::new());
-        c.security_opt.as_mut().unwrap().push("label=level:s0:c100,c200".into());
+        c.security_opt
+            .as_mut()
+            .unwrap()
+            .push("label=level:s0:c100,c200".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Pass);
         assert_eq!(out.targets[0].detail, "label=level:s0:c100,c200");
@@ -157,7 +168,10 @@ mod tests {
     fn label_disable_fails() {
         let mut f = selinux_host();
         let c = first_container(&mut f);
-        c.security_opt.as_mut().unwrap().push("label:disable".into());
+        c.security_opt
+            .as_mut()
+            .unwrap()
+            .push("label:disable".into());
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.targets[0].detail, "label=disable");
@@ -189,7 +203,8 @@ mod tests {
     #[test]
     fn host_without_either_fails() {
         let mut f = compliant_host();
-        docker_mut(&mut f).info.security_options = Some(vec!["name=seccomp,profile=builtin".into()]);
+        docker_mut(&mut f).info.security_options =
+            Some(vec!["name=seccomp,profile=builtin".into()]);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.targets[0].detail, "no SELinux label");

@@ -1,6 +1,6 @@
 //! CIS 5.8 Ensure privileged ports are not mapped within containers.
 
-use super::common::{cap_name, binding, joined_container, published_ports};
+use super::common::{binding, cap_name, joined_container, published_ports};
 use crate::check::per_container;
 use crate::prelude::*;
 use dockguard_facts::ContainerFacts;
@@ -97,7 +97,9 @@ fn check(ctx: &Ctx) -> Outcome {
             return Ok(if can {
                 (
                     Status::Fail,
-                    format!("NetworkMode={mode} and {why}: it can listen on any host port below 1024"),
+                    format!(
+                        "NetworkMode={mode} and {why}: it can listen on any host port below 1024"
+                    ),
                 )
             } else {
                 (
@@ -138,7 +140,9 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::fail(
             "port 80 published",
-            host_with(|f| first_container(f).ports.as_mut().unwrap()[0].host_port = Some("80".into())),
+            host_with(|f| {
+                first_container(f).ports.as_mut().unwrap()[0].host_port = Some("80".into())
+            }),
         ),
         Fixture::fail(
             "host network keeping NET_BIND_SERVICE",
@@ -151,7 +155,9 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         ),
         Fixture::error(
             "unreadable host port",
-            host_with(|f| first_container(f).ports.as_mut().unwrap()[0].host_port = Some("eighty".into())),
+            host_with(|f| {
+                first_container(f).ports.as_mut().unwrap()[0].host_port = Some("eighty".into())
+            }),
         ),
         Fixture::not_applicable(
             "no containers",

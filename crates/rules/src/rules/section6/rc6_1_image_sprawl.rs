@@ -61,16 +61,18 @@ fn check(ctx: &Ctx) -> Outcome {
     let size: i64 = unused.iter().map(|i| i.size.unwrap_or(0).max(0)).sum();
     let names: Vec<String> = unused
         .iter()
-        .map(|i| match i.tags.iter().flatten().find(|t| *t != "<none>:<none>") {
-            Some(t) => t.clone(),
-            None => format!(
-                "<none> {}",
-                i.id.trim_start_matches("sha256:")
-                    .chars()
-                    .take(12)
-                    .collect::<String>()
-            ),
-        })
+        .map(
+            |i| match i.tags.iter().flatten().find(|t| *t != "<none>:<none>") {
+                Some(t) => t.clone(),
+                None => format!(
+                    "<none> {}",
+                    i.id.trim_start_matches("sha256:")
+                        .chars()
+                        .take(12)
+                        .collect::<String>()
+                ),
+            },
+        )
         .collect();
     let mut detail = format!(
         "{n} of {} images are used by no container (limit {max})",
@@ -105,7 +107,8 @@ fn check(ctx: &Ctx) -> Outcome {
     }
     // Containers whose image is unknown may use any of the "unused" images.
     let uninspected = (d.container_errors.len()
-        + d.containers.iter().filter(|c| c.image_id.is_none()).count()) as u64;
+        + d.containers.iter().filter(|c| c.image_id.is_none()).count())
+        as u64;
     if n.saturating_sub(uninspected) > max {
         Outcome::fail(format!("{n} images are unused, over the limit of {max}"))
             .with_target(target(Status::Fail))
@@ -125,12 +128,15 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         host_with(move |f| {
             let d = docker_mut(f);
             for i in 0..n {
-                d.image_list.ok_mut().unwrap().push(dockguard_facts::ImageSummaryFacts {
-                    id: format!("sha256:old{i}"),
-                    tags: Some(vec![format!("old/app:{i}")]),
-                    created: Some(IMAGE_CREATED_UNIX),
-                    size: Some(10_000_000),
-                });
+                d.image_list
+                    .ok_mut()
+                    .unwrap()
+                    .push(dockguard_facts::ImageSummaryFacts {
+                        id: format!("sha256:old{i}"),
+                        tags: Some(vec![format!("old/app:{i}")]),
+                        created: Some(IMAGE_CREATED_UNIX),
+                        size: Some(10_000_000),
+                    });
             }
         })
     };
@@ -140,7 +146,10 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
         Fixture::fail("21 unused images", unused(21)),
         Fixture::error(
             "image list not collected",
-            host_with(|f| docker_mut(f).image_list = dockguard_facts::Fact::Error("GET /images/json failed".into())),
+            host_with(|f| {
+                docker_mut(f).image_list =
+                    dockguard_facts::Fact::Error("GET /images/json failed".into())
+            }),
         ),
         Fixture::error(
             "daemon unreachable",
@@ -229,7 +238,10 @@ mod tests {
 
     #[test]
     fn missing_image_list_is_an_error() {
-        let f = host_with(|f| docker_mut(f).image_list = dockguard_facts::Fact::Error("GET /images/json failed".into()));
+        let f = host_with(|f| {
+            docker_mut(f).image_list =
+                dockguard_facts::Fact::Error("GET /images/json failed".into())
+        });
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }

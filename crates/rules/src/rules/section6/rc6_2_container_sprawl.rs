@@ -85,7 +85,8 @@ fn check(ctx: &Ctx) -> Outcome {
     let uninspected = if ctx.facts.collector.running_only {
         0
     } else {
-        (d.container_errors.len() + d.containers.iter().filter(|c| c.running.is_none()).count()) as u64
+        (d.container_errors.len() + d.containers.iter().filter(|c| c.running.is_none()).count())
+            as u64
     };
     if n > max {
         Outcome::fail(format!("{n} stopped containers, over the limit of {max}"))

@@ -132,7 +132,12 @@ mod tests {
     fn autolock_off_fails() {
         let mut f = compliant_host();
         make_manager(&mut f);
-        docker_mut(&mut f).info.swarm.as_mut().unwrap().autolock_managers = Some(false);
+        docker_mut(&mut f)
+            .info
+            .swarm
+            .as_mut()
+            .unwrap()
+            .autolock_managers = Some(false);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert_eq!(out.targets[0].detail, "AutoLockManagers=false");
@@ -142,7 +147,12 @@ mod tests {
     fn unknown_on_manager_is_error_and_worker_is_na() {
         let mut f = compliant_host();
         make_manager(&mut f);
-        docker_mut(&mut f).info.swarm.as_mut().unwrap().autolock_managers = None;
+        docker_mut(&mut f)
+            .info
+            .swarm
+            .as_mut()
+            .unwrap()
+            .autolock_managers = None;
         assert_eq!(run(&RULE, &f).status, Status::Error);
         docker_mut(&mut f).info.swarm.as_mut().unwrap().is_manager = Some(false);
         assert_eq!(run(&RULE, &f).status, Status::NotApplicable);

@@ -118,7 +118,12 @@ mod tests {
     pub(super) fn expiry(secs: Option<i64>) -> Facts {
         host_with(|f| {
             make_manager(f);
-            docker_mut(f).info.swarm.as_mut().unwrap().node_cert_expiry_secs = secs;
+            docker_mut(f)
+                .info
+                .swarm
+                .as_mut()
+                .unwrap()
+                .node_cert_expiry_secs = secs;
         })
     }
 

@@ -86,7 +86,12 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             "manager during a root rotation",
             host_with(|f| {
                 make_manager(f);
-                docker_mut(f).info.swarm.as_mut().unwrap().root_rotation_in_progress = Some(true);
+                docker_mut(f)
+                    .info
+                    .swarm
+                    .as_mut()
+                    .unwrap()
+                    .root_rotation_in_progress = Some(true);
             }),
         ),
         Fixture::not_applicable("swarm inactive", compliant_host()),
@@ -112,7 +117,12 @@ mod tests {
         assert_eq!(out.targets[0].detail, "RootRotationInProgress=false");
         let f = host_with(|f| {
             make_manager(f);
-            docker_mut(f).info.swarm.as_mut().unwrap().root_rotation_in_progress = Some(true);
+            docker_mut(f)
+                .info
+                .swarm
+                .as_mut()
+                .unwrap()
+                .root_rotation_in_progress = Some(true);
         });
         assert!(run(&RULE, &f).targets[0].detail.contains("under way"));
         assert_eq!(run(&RULE, &host_with(make_locked)).status, Status::Manual);
@@ -129,7 +139,8 @@ mod tests {
 
     #[test]
     fn unknown_swarm_state_is_error() {
-        let f = host_with(|f| docker_mut(f).info.swarm.as_mut().unwrap().state = Some(String::new()));
+        let f =
+            host_with(|f| docker_mut(f).info.swarm.as_mut().unwrap().state = Some(String::new()));
         assert_eq!(run(&RULE, &f).status, Status::Error);
     }
 }

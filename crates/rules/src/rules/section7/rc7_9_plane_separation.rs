@@ -96,7 +96,8 @@ mod tests {
     #[test]
     fn inactive_is_na_and_unknown_state_is_error() {
         assert_eq!(run(&RULE, &compliant_host()).status, Status::NotApplicable);
-        let f = host_with(|f| docker_mut(f).info.swarm.as_mut().unwrap().state = Some(String::new()));
+        let f =
+            host_with(|f| docker_mut(f).info.swarm.as_mut().unwrap().state = Some(String::new()));
         assert_eq!(run(&RULE, &f).status, Status::Error);
         let f = host_with(|f| f.docker = dockguard_facts::Fact::Error("unreachable".into()));
         assert_eq!(run(&RULE, &f).status, Status::Error);
