@@ -7,6 +7,9 @@
 //! Lists are uncollected as a whole (`None`, not an empty list). The rule is evaluated again and must not
 //! pass: it either does not read that fact (its verdict stays what it was) or it must say it cannot decide.
 //!
+//! Nor may it turn a failing, manual or error verdict into `not_applicable`: a fact that could not be read
+//! does not show that the thing the rule is about is absent.
+//!
 //! A fact that has no "not collected" state is allowed only when it is listed in [`NO_UNCOLLECTED_STATE`]
 //! with the reason; a new field is therefore covered without writing anything, or fails this test until
 //! it gets an uncollected state or a reason.
@@ -369,6 +372,15 @@ fn no_rule_passes_on_a_fact_that_was_not_collected() {
                 let redundant = REDUNDANT_EVIDENCE
                     .iter()
                     .any(|(r, p, _)| *r == rule.label() && *p == m.pattern);
+                // Nor may a missing fact make the thing the rule is about disappear.
+                if got.status == Status::NotApplicable {
+                    problems.insert(format!(
+                        "{} fixture {name:?} ({expect}): with {} not collected it is not applicable: {}",
+                        rule.label(),
+                        m.pattern,
+                        got.reason
+                    ));
+                }
                 if got.status == Status::Pass && !redundant {
                     problems.insert(format!(
                         "{} fixture {name:?} ({expect}): with {} not collected it passes: {}",

@@ -54,7 +54,22 @@ fn check(ctx: &Ctx) -> Outcome {
     if tcp.is_empty() {
         let hosts_target = setting_target(ctx, "hosts", Status::NotApplicable, hosts_value, hosts);
         // A socket-activated daemon (`-H fd://`) gets its sockets from systemd, which may include TCP.
-        let docker_ports = docker_port_listeners(ctx);
+        let activated = ctx
+            .daemon
+            .list("hosts")
+            .map(|h| h.iter().any(|h| h.starts_with("fd://")))
+            .unwrap_or(false);
+        let docker_ports = match docker_port_listeners(ctx) {
+            Ok(p) => p,
+            Err(e) if activated => {
+                return Outcome::error(format!(
+                    "the daemon takes its sockets from systemd (-H fd://), and the host's listening sockets \
+                     could not be read ({e}), so a TCP socket from docker.socket cannot be ruled out"
+                ))
+                .with_target(hosts_target)
+            }
+            Err(_) => Vec::new(),
+        };
         if !docker_ports.is_empty() {
             return Outcome::manual(
                 "no TCP endpoint is configured, but the host listens on a Docker API port: check whether \
@@ -129,17 +144,17 @@ fn check(ctx: &Ctx) -> Outcome {
 }
 
 /// Host TCP listeners on the Docker API ports (2375 plain, 2376 TLS), as `addr:port`.
-fn docker_port_listeners(ctx: &Ctx) -> Vec<String> {
+fn docker_port_listeners(ctx: &Ctx) -> Result<Vec<String>, String> {
     ctx.facts
         .listeners
-        .ok()
+        .as_result()
         .map(|ls| {
             ls.iter()
                 .filter(|l| l.proto.starts_with("tcp") && matches!(l.port, 2375 | 2376))
                 .map(|l| format!("{}:{}", l.addr, l.port))
                 .collect()
         })
-        .unwrap_or_default()
+        .map_err(str::to_string)
 }
 
 /// One certificate file: the explicit setting, or dockerd's default path when TLS is on without one.
@@ -216,6 +231,14 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                     addr: "::".into(),
                     port: 2375,
                 }]);
+            }),
+        ),
+        Fixture::error(
+            "socket activation, listening sockets unreadable",
+            host_with(|f| {
+                daemon_json_remove(f, "hosts");
+                add_flags(f, &["-H", "fd://"]);
+                f.listeners = dockguard_facts::Fact::Error("cannot read /proc/net/tcp".into());
             }),
         ),
         Fixture::error("malformed daemon.json", host_with(break_daemon_json)),
