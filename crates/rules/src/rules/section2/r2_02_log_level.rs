@@ -15,8 +15,12 @@ pub static RULE: Rule = Rule {
     rationale: "The daemon's log is the record of who did what through the Docker API. At `info` it keeps the \
         events worth reviewing; `debug` floods it and can leak request details, while `warn` and above drop \
         events an investigation needs.",
-    audit: "Reads the effective `log-level`: the dockerd `--log-level`/`-l` flag, else `log-level` in \
-        daemon.json, else the default (`info`). Passes only for `info`.",
+    audit: "Reads whether the daemon runs in debug mode: `Debug` in docker info (the live value), else the \
+        `-D`/`--debug` flag or `\"debug\": true` in daemon.json. Debug mode logs at debug level whatever \
+        `log-level` says, so it fails. Then reads the effective `log-level`: the `--log-level`/`-l` flag, \
+        else `log-level` in daemon.json, else the default (`info`). Passes only for `info` without debug \
+        mode, and only when the daemon.json the values come from was loaded by the running dockerd (older \
+        than the process); otherwise the running value is unknown and the rule is an error.",
     impact: "Very little, since `info` is the default. Hosts that ran at `debug` lose the per-request detail \
         used for troubleshooting (switch it on briefly when needed), and hosts at `warn` or above write \
         somewhat more daemon log.",
@@ -29,6 +33,22 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx) -> Outcome {
+    // `-D`, `--debug`, `"debug": true`: the daemon logs at debug level whatever `log-level` says.
+    let (debug, debug_setting) = match ctx.daemon.bool("debug") {
+        Ok(d) => d,
+        Err(e) => return Outcome::error(e),
+    };
+    if debug {
+        let origin = debug_setting
+            .map(|s| s.origin(&ctx.daemon.config_path))
+            .unwrap_or_else(|| "dockerd".into());
+        return Outcome::fail("the daemon runs in debug mode, which logs at debug level")
+            .with_target(Target::setting(
+                "debug",
+                Status::Fail,
+                format!("debug=true (from {origin})"),
+            ));
+    }
     let setting = match ctx.daemon.get("log-level") {
         Ok(s) => s,
         Err(e) => return Outcome::error(e),
@@ -70,6 +90,35 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
             host_with(|f| {
                 daemon_json_remove(f, "log-level");
                 add_flags(f, &["--log-level=debug"]);
+            }),
+        ),
+        Fixture::fail(
+            "-D (debug mode), not reported live",
+            host_with(|f| {
+                docker_mut(f).info.debug = None;
+                add_flags(f, &["-D"]);
+            }),
+        ),
+        Fixture::fail(
+            "\"debug\": true in daemon.json, not reported live",
+            host_with(|f| {
+                docker_mut(f).info.debug = None;
+                daemon_json_set(f, "debug", serde_json::json!(true));
+            }),
+        ),
+        Fixture::fail(
+            "docker info reports Debug (turned on by a reload of a since-changed daemon.json)",
+            host_with(|f| {
+                stale_daemon_json(f);
+                docker_mut(f).info.debug = Some(true);
+            }),
+        ),
+        Fixture::error(
+            "daemon.json changed after dockerd started",
+            host_with(|f| {
+                stale_daemon_json(f);
+                daemon_json_remove(f, "log-level");
+                docker_mut(f).info.debug = None;
             }),
         ),
         Fixture::error(
@@ -121,6 +170,33 @@ mod tests {
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert!(out.targets[0].detail.contains("command line"));
+    }
+
+    #[test]
+    fn debug_mode_fails_whatever_the_log_level() {
+        // As a daemon that does not report Debug in docker info shows it: flags and daemon.json decide.
+        let unreported = |f: &mut dockguard_facts::Facts| docker_mut(f).info.debug = None;
+        for f in [
+            host_with(|f| {
+                unreported(f);
+                add_flags(f, &["-D"])
+            }),
+            host_with(|f| {
+                unreported(f);
+                add_flags(f, &["--debug"])
+            }),
+            host_with(|f| {
+                unreported(f);
+                daemon_json_set(f, "debug", serde_json::json!(true))
+            }),
+        ] {
+            let out = run(&RULE, &f);
+            assert_eq!(out.status, Status::Fail, "{out:?}");
+        }
+        // The live value wins over the files.
+        let mut f = host_with(|f| daemon_json_set(f, "debug", serde_json::json!(true)));
+        docker_mut(&mut f).info.debug = Some(false);
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 
     #[test]
