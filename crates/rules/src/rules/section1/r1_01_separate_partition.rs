@@ -19,9 +19,12 @@ pub static RULE: Rule = Rule {
         the disk and take down the host's logging, package manager and sshd along with Docker.",
     audit: "Takes the Docker root directory from `docker info` (DockerRootDir; with userns-remap on, its \
         parent, since dockerd then reports `<data-root>/<uid>.<gid>`) and looks for it in the host's mount \
-        table. Passes when that directory is itself a mount point; fails when it only lives inside another \
-        mount (the evidence names that mount). A mount on the same block device as the filesystem above it \
-        (a bind mount or a btrfs subvolume) does not cap its space, so it is reported for manual review.",
+        table (/proc/1/mountinfo). Passes when that directory is itself a mount point of a filesystem of its \
+        own (a device, major:minor, that no mount above it has); fails when it only lives inside another \
+        mount, or when its mount is the same device and filesystem as the mount above it (a bind mount of a \
+        directory of `/`, or a btrfs subvolume: both share that filesystem's free space). Without device \
+        numbers (a facts file from an older dockguard) a mount from the same source device is reported for \
+        manual review.",
     impact: "Moving an existing Docker root means stopping the daemon and every container for as long as the \
         copy takes. The new filesystem's size becomes a hard limit: when it fills, image pulls, builds, \
         container writes and json-file logs fail even while the root filesystem has space, and overlay2 \
@@ -82,9 +85,37 @@ fn check(ctx: &Ctx) -> Outcome {
     let from = format!("Docker root directory {path} ({})", root.origin);
     match own {
         Some(m) => {
-            let same_device =
-                above.filter(|a| a.source.starts_with("/dev/") && a.source == m.source);
-            match same_device {
+            let same_fs = above.filter(|a| a.dev.is_some() && a.dev == m.dev);
+            let same_source = above.filter(|a| {
+                (a.dev.is_none() || m.dev.is_none())
+                    && a.source.starts_with("/dev/")
+                    && a.source == m.source
+            });
+            let bind_of = m
+                .root
+                .as_deref()
+                .filter(|r| *r != "/")
+                .map(|r| format!(", a bind mount of {r} of that filesystem"))
+                .unwrap_or_default();
+            if let Some(a) = same_fs {
+                return Outcome::fail(format!(
+                    "{path} is mounted from the same filesystem as {}{bind_of}: it shares its space",
+                    norm_path(&a.mount_point)
+                ))
+                .with_target(Target::file(
+                    path,
+                    Status::Fail,
+                    format!(
+                        "mounted from {} ({}, device {}){bind_of}, the same device and filesystem as {}; \
+                         {from}",
+                        m.source,
+                        m.fs_type,
+                        m.dev.as_deref().unwrap_or("?"),
+                        describe(a)
+                    ),
+                ));
+            }
+            match same_source {
                 Some(a) => Outcome::manual(format!(
                     "{path} is a mount point but on the same device as {}; confirm it really is a separate \
                      partition",
@@ -104,7 +135,15 @@ fn check(ctx: &Ctx) -> Outcome {
                 None => Outcome::pass(format!("{path} is a separate filesystem")).with_target(Target::file(
                     path,
                     Status::Pass,
-                    format!("mounted from {} ({}); {from}", m.source, m.fs_type),
+                    format!(
+                        "mounted from {} ({}{}); {from}",
+                        m.source,
+                        m.fs_type,
+                        m.dev
+                            .as_deref()
+                            .map(|d| format!(", device {d}"))
+                            .unwrap_or_default()
+                    ),
                 )),
             }
         }
@@ -150,8 +189,17 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
                 ])
             }),
         ),
+        Fixture::fail(
+            "bind mount of a directory of / (same device and filesystem)",
+            host_with(|f| {
+                f.mounts = Fact::Ok(vec![
+                    tests::mount_dev("/", "/dev/vda1", "254:1", "/"),
+                    tests::mount_dev("/var/lib/docker", "/dev/vda1", "254:1", "/srv/docker"),
+                ])
+            }),
+        ),
         Fixture::manual(
-            "bind mount from the root device",
+            "same source device, device numbers unknown (older facts file)",
             host_with(|f| {
                 f.mounts = Fact::Ok(vec![
                     tests::mount("/", "/dev/vda1"),
@@ -180,6 +228,36 @@ mod tests {
             dev: None,
             root: None,
         }
+    }
+
+    pub(super) fn mount_dev(mp: &str, src: &str, dev: &str, root: &str) -> MountPoint {
+        MountPoint {
+            dev: Some(dev.into()),
+            root: Some(root.into()),
+            ..mount(mp, src)
+        }
+    }
+
+    #[test]
+    fn same_filesystem_is_a_proven_fail() {
+        let mut f = compliant_host();
+        f.mounts = Fact::Ok(vec![
+            mount_dev("/", "/dev/vda1", "254:1", "/"),
+            mount_dev("/var/lib/docker", "/dev/vda1", "254:1", "/srv/docker"),
+        ]);
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail);
+        assert!(
+            out.targets[0].detail.contains("a bind mount of /srv/docker of that filesystem"),
+            "{}",
+            out.targets[0].detail
+        );
+        // A different device on the same source name is a separate filesystem.
+        f.mounts = Fact::Ok(vec![
+            mount_dev("/", "/dev/vda1", "254:1", "/"),
+            mount_dev("/var/lib/docker", "/dev/vdb1", "254:17", "/"),
+        ]);
+        assert_eq!(run(&RULE, &f).status, Status::Pass);
     }
 
     #[test]
