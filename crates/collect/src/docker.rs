@@ -327,8 +327,7 @@ pub fn info_facts(i: SystemInfo) -> InfoFacts {
         debug: i.debug,
         insecure_registry_cidrs,
         insecure_registries,
-        authorization_plugins: plugins
-            .map(|p| p.authorization.unwrap_or_default()),
+        authorization_plugins: plugins.map(|p| p.authorization.unwrap_or_default()),
         containers: i.containers.map(|n| n.max(0) as u64),
         containers_running: i.containers_running.map(|n| n.max(0) as u64),
         images: i.images.map(|n| n.max(0) as u64),
@@ -409,9 +408,7 @@ pub fn container_facts(c: ContainerInspectResponse) -> ContainerFacts {
         image: cfg.as_ref().and_then(|c| c.image.clone()),
         image_id: c.image,
         created: c.created,
-        state: state
-            .as_ref()
-            .and_then(|s| s.status.map(|s| s.to_string())),
+        state: state.as_ref().and_then(|s| s.status.map(|s| s.to_string())),
         running: state.as_ref().and_then(|s| s.running),
         pid: state.as_ref().and_then(|s| s.pid),
         started_at: state.as_ref().and_then(|s| s.started_at.clone()),
@@ -617,23 +614,46 @@ mod tests {
         assert_eq!(c.cpu_shares, Some(512));
         assert_eq!(c.ulimits, Some(vec!["nofile=100:200".to_string()]));
         let rp = c.restart_policy.unwrap();
-        assert_eq!((rp.name.as_str(), rp.maximum_retry_count), ("on-failure", 3));
+        assert_eq!(
+            (rp.name.as_str(), rp.maximum_retry_count),
+            ("on-failure", 3)
+        );
         let ports: Vec<String> = c
             .ports
             .unwrap()
             .iter()
-            .map(|p| format!("{}|{}", p.host_ip.as_deref().unwrap(), p.host_port.as_deref().unwrap()))
+            .map(|p| {
+                format!(
+                    "{}|{}",
+                    p.host_ip.as_deref().unwrap(),
+                    p.host_port.as_deref().unwrap()
+                )
+            })
             .collect();
-        assert_eq!(ports, ["|19090", "0.0.0.0|19090", "127.0.0.1|18080", "::|19090"]);
+        assert_eq!(
+            ports,
+            ["|19090", "0.0.0.0|19090", "127.0.0.1|18080", "::|19090"]
+        );
         let m = &c.mounts.unwrap()[0];
         assert_eq!(
-            (m.kind.as_deref(), m.source.as_deref(), m.destination.as_str(), m.rw),
+            (
+                m.kind.as_deref(),
+                m.source.as_deref(),
+                m.destination.as_str(),
+                m.rw
+            ),
             (Some("bind"), Some("/etc"), "/host-etc", Some(false))
         );
-        assert_eq!(c.healthcheck, Some(vec!["CMD".to_string(), "/bin/true".to_string()]));
+        assert_eq!(
+            c.healthcheck,
+            Some(vec!["CMD".to_string(), "/bin/true".to_string()])
+        );
         assert_eq!(c.health_status.as_deref(), Some("starting"));
         assert_eq!(
-            c.labels.unwrap().get("org.example.team").map(String::as_str),
+            c.labels
+                .unwrap()
+                .get("org.example.team")
+                .map(String::as_str),
             Some("platform")
         );
         assert!(c.started_at.unwrap().starts_with("2026-"));
@@ -655,9 +675,16 @@ mod tests {
             ("/dev/null", Some("/dev/xnull"))
         );
         let m = &c.mounts.unwrap()[0];
-        assert_eq!((m.source.as_deref(), m.rw), (Some("/var/run/docker.sock"), Some(true)));
+        assert_eq!(
+            (m.source.as_deref(), m.rw),
+            (Some("/var/run/docker.sock"), Some(true))
+        );
         assert_eq!(c.ports, Some(vec![]));
-        assert_eq!(c.health_status.as_deref(), Some(""), "never started: no health yet");
+        assert_eq!(
+            c.health_status.as_deref(),
+            Some(""),
+            "never started: no health yet"
+        );
     }
 
     #[test]
@@ -703,7 +730,11 @@ mod tests {
         assert_eq!((c.running, c.pid, c.health_status), (None, None, None));
         let mut nulled = full;
         nulled["HostConfig"]["CapAdd"] = Value::Null;
-        assert_eq!(container(nulled).cap_add, Some(vec![]), "null is an answer: none");
+        assert_eq!(
+            container(nulled).cap_add,
+            Some(vec![]),
+            "null is an answer: none"
+        );
     }
 
     #[test]
@@ -712,18 +743,22 @@ mod tests {
         assert_eq!(i.debug, Some(false));
         assert_eq!(i.live_restore, Some(false));
         assert_eq!(i.has_security_option("seccomp"), Ok(true));
-        assert_eq!(i.insecure_registry_cidrs, Some(vec!["127.0.0.0/8".to_string()]));
+        assert_eq!(
+            i.insecure_registry_cidrs,
+            Some(vec!["127.0.0.0/8".to_string()])
+        );
         assert_eq!(i.authorization_plugins, Some(vec![]));
         assert_eq!(i.swarm.as_ref().unwrap().state.as_deref(), Some("inactive"));
         assert_eq!(i.docker_root_dir.as_deref(), Some("/var/lib/docker"));
-        let i = info_facts(
-            serde_json::from_value(without(recorded("info"), "/Debug")).unwrap(),
-        );
+        let i = info_facts(serde_json::from_value(without(recorded("info"), "/Debug")).unwrap());
         assert_eq!(i.debug, None);
         let i = info_facts(
             serde_json::from_value(without(recorded("info"), "/RegistryConfig")).unwrap(),
         );
-        assert_eq!((i.insecure_registries, i.insecure_registry_cidrs), (None, None));
+        assert_eq!(
+            (i.insecure_registries, i.insecure_registry_cidrs),
+            (None, None)
+        );
         let v = version_facts(serde_json::from_value(recorded("version")).unwrap());
         assert_eq!(v.version.as_deref(), Some("20.10.24+dfsg1"));
         assert_eq!(v.components.unwrap()["containerd"], "1.6.20~ds1");
@@ -742,10 +777,16 @@ mod tests {
             serde_json::from_value(recorded("image-history")).unwrap();
         assert!(history.iter().any(|h| h.created_by.contains("USER app")));
         let e = exec_facts(serde_json::from_value(recorded("exec-privileged")).unwrap());
-        assert_eq!((e.privileged, e.user.as_deref()), (Some(true), Some("1000:1000")));
+        assert_eq!(
+            (e.privileged, e.user.as_deref()),
+            (Some(true), Some("1000:1000"))
+        );
         assert_eq!(e.command.as_deref(), Some("id"));
         let e = exec_facts(serde_json::from_value(recorded("exec-root")).unwrap());
-        assert_eq!((e.privileged, e.user.as_deref()), (Some(false), Some("root")));
+        assert_eq!(
+            (e.privileged, e.user.as_deref()),
+            (Some(false), Some("root"))
+        );
         assert_eq!(e.command.as_deref(), Some("sleep 600"));
         let e = exec_facts(
             serde_json::from_value(without(recorded("exec-root"), "/ProcessConfig")).unwrap(),
@@ -758,6 +799,9 @@ mod tests {
             .find(|n| n.name == "bridge")
             .unwrap();
         assert_eq!(bridge.driver.as_deref(), Some("bridge"));
-        assert!(bridge.options.unwrap().contains_key("com.docker.network.bridge.enable_icc"));
+        assert!(bridge
+            .options
+            .unwrap()
+            .contains_key("com.docker.network.bridge.enable_icc"));
     }
 }

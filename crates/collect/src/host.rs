@@ -402,8 +402,8 @@ impl HostFs {
                      inside images"
                 ));
             }
-            let text = std::fs::read_to_string(&real)
-                .map_err(|e| format!("cannot read {path}: {e}"))?;
+            let text =
+                std::fs::read_to_string(&real).map_err(|e| format!("cannot read {path}: {e}"))?;
             return Ok(parse_passwd(&text));
         }
         Err("no layer of the container has /etc/passwd".into())
@@ -602,7 +602,10 @@ impl ProcScan {
         let cgroups = self.cgroups.as_ref().map_err(Clone::clone)?;
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (comm, cgroup) in cgroups {
-            if let Some(id) = ids.iter().find(|id| !id.is_empty() && cgroup.contains(**id)) {
+            if let Some(id) = ids
+                .iter()
+                .find(|id| !id.is_empty() && cgroup.contains(**id))
+            {
                 out.entry(id.to_string()).or_default().push(comm.clone());
             }
         }

@@ -62,8 +62,7 @@ pub async fn collect(opts: &CollectOptions) -> Result<Facts, CollectError> {
         let config_content: Fact<Option<String>> = fs.read_optional(&config_path).into();
         (scan, config_path, config_content)
     };
-    let (docker_facts, (scan, config_path, config_content)) =
-        tokio::join!(docker_task, host_task);
+    let (docker_facts, (scan, config_path, config_content)) = tokio::join!(docker_task, host_task);
     let docker_facts: Fact<DockerFacts> = match docker_facts {
         Ok(d) => Fact::Ok(d),
         Err(e) => Fact::Error(format!("{e} (endpoint {})", opts.endpoint)),
@@ -161,7 +160,9 @@ fn attach_container_host_facts(fs: &HostFs, scan: &host::ProcScan, facts: &mut F
         if c.user.as_deref().is_some_and(user_needs_resolving) {
             c.accounts = Some(match &c.graph_driver {
                 Some(g) => fs.container_accounts(g).into(),
-                None => Fact::Error("the API did not say where the container's filesystem is (GraphDriver)".into()),
+                None => Fact::Error(
+                    "the API did not say where the container's filesystem is (GraphDriver)".into(),
+                ),
             });
         }
     }

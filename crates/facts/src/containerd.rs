@@ -95,7 +95,10 @@ pub fn socket_candidates(facts: &Facts) -> Vec<Socket> {
     out.extend(running_containerds(facts).unwrap_or_default());
     for (p, o) in [
         (DEFAULT_SOCKET, "containerd's default address"),
-        (DOCKERD_MANAGED_SOCKET, "the default of dockerd's own containerd"),
+        (
+            DOCKERD_MANAGED_SOCKET,
+            "the default of dockerd's own containerd",
+        ),
     ] {
         out.push(Socket {
             path: p.into(),
@@ -114,7 +117,10 @@ pub fn socket_in_use(facts: &Facts, cfg: &DaemonConfig) -> Result<Socket, String
     if let Ok(p) = &configured {
         if !strip(p).is_empty() {
             let origin = match cfg.get("containerd") {
-                Ok(Some(s)) => format!("dockerd's `containerd` setting ({})", s.origin(&cfg.config_path)),
+                Ok(Some(s)) => format!(
+                    "dockerd's `containerd` setting ({})",
+                    s.origin(&cfg.config_path)
+                ),
                 _ => "dockerd --containerd".to_string(),
             };
             return Ok(Socket {

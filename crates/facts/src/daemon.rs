@@ -839,7 +839,13 @@ mod tests {
     fn a_file_newer_than_the_daemon_is_not_evidence() {
         let a = argv("dockerd --tlsverify");
         let mut i = inputs(Some(&a), Ok(Some(r#"{"icc": false}"#)), None);
-        i.loaded = file_loaded(DEFAULT_CONFIG_FILE, true, Some(2_000), Some(1_000), Some(1_500));
+        i.loaded = file_loaded(
+            DEFAULT_CONFIG_FILE,
+            true,
+            Some(2_000),
+            Some(1_000),
+            Some(1_500),
+        );
         let cfg = DaemonConfig::build(i);
         let err = cfg.get("icc").unwrap_err();
         assert!(err.contains("after dockerd started"), "{err}");
@@ -847,9 +853,11 @@ mod tests {
         assert!(cfg.get("log-level").is_err(), "defaults are unknown too");
         assert!(cfg.bool("tlsverify").unwrap().0, "flags are still known");
         assert!(file_loaded(DEFAULT_CONFIG_FILE, true, Some(1_000), None, Some(1_500)).is_ok());
-        assert!(file_loaded(DEFAULT_CONFIG_FILE, true, Some(1_000), None, None)
-            .unwrap_err()
-            .contains("start time is unknown"));
+        assert!(
+            file_loaded(DEFAULT_CONFIG_FILE, true, Some(1_000), None, None)
+                .unwrap_err()
+                .contains("start time is unknown")
+        );
         // No file now, but its directory changed since the start: it may have been deleted.
         assert!(file_loaded(DEFAULT_CONFIG_FILE, false, None, Some(2_000), Some(1_500)).is_err());
         assert!(file_loaded(DEFAULT_CONFIG_FILE, false, None, Some(1_000), Some(1_500)).is_ok());

@@ -323,11 +323,8 @@ mod tests {
 
     #[test]
     fn sarif_validates_against_the_schema() {
-        let text = std::fs::read_to_string(SARIF_SCHEMA).unwrap_or_else(|e| {
-            panic!(
-                "the SARIF 2.1.0 schema is needed at {SARIF_SCHEMA}: {e}"
-            )
-        });
+        let text = std::fs::read_to_string(SARIF_SCHEMA)
+            .unwrap_or_else(|e| panic!("the SARIF 2.1.0 schema is needed at {SARIF_SCHEMA}: {e}"));
         let schema: serde_json::Value = serde_json::from_str(&text).expect("the schema is JSON");
         let validator = jsonschema::options()
             .should_validate_formats(true)

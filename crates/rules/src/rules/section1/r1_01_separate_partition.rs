@@ -248,7 +248,9 @@ mod tests {
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
         assert!(
-            out.targets[0].detail.contains("a bind mount of /srv/docker of that filesystem"),
+            out.targets[0]
+                .detail
+                .contains("a bind mount of /srv/docker of that filesystem"),
             "{}",
             out.targets[0].detail
         );

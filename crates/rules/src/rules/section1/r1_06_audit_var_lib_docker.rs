@@ -50,7 +50,7 @@ fn check(ctx: &Ctx) -> Outcome {
 pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use super::common::test_support::*;
     use crate::testing::*;
-    use dockguard_facts::{Fact, FileFact};
+    use dockguard_facts::FileFact;
     vec![
         Fixture::pass("Docker root watched", compliant_host()),
         Fixture::pass(

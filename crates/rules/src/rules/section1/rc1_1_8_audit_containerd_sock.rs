@@ -1,6 +1,6 @@
 //! CIS 1.1.8 Ensure auditing is configured for Docker files and directories - containerd.sock.
 
-use super::common::{norm_path, watch_rule, Watch};
+use super::common::{watch_rule, Watch};
 use crate::prelude::*;
 
 pub static RULE: Rule = Rule {
@@ -16,12 +16,12 @@ pub static RULE: Rule = Rule {
     rationale: "containerd's gRPC socket is root-equivalent access to every container on the host: `ctr` or \
         any client on it can start privileged tasks without passing dockerd's authorization plugins. Changes \
         to the socket (its ownership, its mode, a replacement) should leave an audit record.",
-    audit: "Looks at containerd's default socket /run/containerd/containerd.sock and, when dockerd is pointed \
-        at another one with `--containerd` (or `\"containerd\"` in daemon.json), at that socket too. Each \
-        that exists needs a loaded audit rule whose path is exactly it (`auditctl -l`, else the rules files); \
-        a watch on /var/run/containerd/containerd.sock counts as the same file. Not applicable when the \
-        default socket does not exist and dockerd names no other; an error when the default socket's stat is \
-        missing and no rule watches it, or when dockerd's configuration cannot be read.",
+    audit: "Finds the containerd socket dockerd actually uses: the `--containerd` path (or `\"containerd\"` \
+        in daemon.json); else, from the host's processes, the containerd dockerd started itself \
+        (/var/run/docker/containerd/containerd.sock) or a running system containerd (its --address, else \
+        /run/containerd/containerd.sock). That socket needs a loaded audit rule whose path is exactly it \
+        (`auditctl -l`; a watch only in the rules files is `manual`); /var/run and /run name the same file. \
+        An error when the socket cannot be found, since dockerd cannot run without one.",
     impact: "Negligible: with `-p wa` only changes to the socket file itself are recorded, and those are \
         rare (containerd restarts, changes of its ownership or mode). Clients using the socket are not \
         affected.",
@@ -32,68 +32,69 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-const DEFAULT_SOCKET: &str = "/run/containerd/containerd.sock";
+#[cfg(test)]
+const DEFAULT_SOCKET: &str = dockguard_facts::containerd::DEFAULT_SOCKET;
 
 fn check(ctx: &Ctx) -> Outcome {
-    let configured = match ctx.daemon.string("containerd") {
-        Ok(s) => s,
-        Err(e) => {
-            return Outcome::error(format!(
-                "the containerd socket dockerd uses cannot be determined: {e}"
-            ))
+    match dockguard_facts::containerd::socket_in_use(ctx.facts, &ctx.daemon) {
+        Ok(sock) => {
+            let label = sock.path.clone();
+            watch_rule(ctx, &[Watch::new(sock.path, sock.origin)], &label)
         }
-    };
-    let mut watches = vec![Watch::stat(DEFAULT_SOCKET, "containerd's default socket")];
-    let configured = configured.trim();
-    let configured = configured.strip_prefix("unix://").unwrap_or(configured);
-    if !configured.is_empty() && norm_path(configured) != DEFAULT_SOCKET {
-        // dockerd connects to it, so it exists while dockerd runs.
-        watches.push(Watch::new(
-            configured,
-            "the containerd socket dockerd connects to (--containerd)",
-        ));
+        Err(e) => Outcome::error(format!(
+            "the containerd socket dockerd uses cannot be found: {e}"
+        )),
     }
-    watch_rule(ctx, &watches, DEFAULT_SOCKET)
 }
 
 #[cfg(test)]
 pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use super::common::test_support::*;
     use crate::testing::*;
-    use dockguard_facts::{Fact, FileFact};
+    use dockguard_facts::Fact;
     let socket = tests::socket;
     vec![
         Fixture::pass(
-            "default socket watched",
+            "the socket --containerd names is watched",
             host_with(|f| put_watched(f, DEFAULT_SOCKET, socket())),
         ),
         Fixture::fail(
-            "default socket, no audit rule",
+            "no audit rule",
             host_with(|f| put_unwatched(f, DEFAULT_SOCKET, socket())),
         ),
         Fixture::fail(
             "dockerd uses a custom containerd socket nobody watches",
             host_with(|f| {
                 put_watched(f, DEFAULT_SOCKET, socket());
-                add_flags(f, &["--containerd=/srv/containerd/api.sock"]);
+                if let Fact::Ok(p) = &mut f.daemon.process {
+                    p.argv.truncate(1);
+                }
+                tests::custom_containerd(f, "/srv/containerd/api.sock");
             }),
         ),
-        Fixture::not_applicable(
-            "no containerd socket",
-            host_with(|f| put(f, DEFAULT_SOCKET, FileFact::Missing)),
+        Fixture::fail(
+            "dockerd's own containerd, only the default socket watched",
+            host_with(|f| {
+                put_watched(f, DEFAULT_SOCKET, socket());
+                crate::rules::section3::common::fixture::dockerd_managed_containerd(f);
+            }),
         ),
         Fixture::error(
-            "socket not collected and not watched",
-            host_with(|f| forget(f, DEFAULT_SOCKET)),
-        ),
-        Fixture::error(
-            "daemon.json unreadable and no --containerd flag",
+            "daemon.json unreadable, no --containerd flag, processes unreadable",
             host_with(|f| {
                 put_watched(f, DEFAULT_SOCKET, socket());
                 f.daemon.config_file.content = Fact::Error("permission denied".into());
                 if let Fact::Ok(p) = &mut f.daemon.process {
                     p.argv.truncate(1);
                 }
+                f.processes = Fact::Error("cannot list /proc".into());
+            }),
+        ),
+        Fixture::manual(
+            "in a rules file, loaded rules unknown",
+            host_with(|f| {
+                put_watched(f, DEFAULT_SOCKET, socket());
+                f.audit.loaded = None;
             }),
         ),
     ]
@@ -153,65 +154,68 @@ mod tests {
         );
     }
 
+    /// A containerd listening where `--containerd` says.
+    pub(super) fn custom_containerd(f: &mut dockguard_facts::Facts, path: &str) {
+        add_flags(f, &[&format!("--containerd={path}")]);
+        put(f, path, socket());
+        if let Fact::Ok(procs) = &mut f.processes {
+            for p in procs.iter_mut().filter(|p| p.name == "containerd") {
+                p.argv = vec![
+                    "/usr/bin/containerd".into(),
+                    "--address".into(),
+                    path.into(),
+                ];
+            }
+        }
+    }
+
     #[test]
     fn custom_socket_named_by_dockerd_must_be_watched() {
         let mut f = host_with(|f| {
             put_watched(f, DEFAULT_SOCKET, socket());
-            f.daemon.process = Fact::Ok(dockguard_facts::DaemonProcess {
-                pid: 812,
-                argv: vec![
-                    DOCKERD.into(),
-                    "--containerd=/srv/containerd/api.sock".into(),
-                ],
-                exe: None,
-                started_at: Some(DOCKERD_STARTED),
-            });
+            if let Fact::Ok(p) = &mut f.daemon.process {
+                p.argv.truncate(1);
+            }
+            custom_containerd(f, "/srv/containerd/api.sock");
         });
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail, "{out:?}");
         assert_eq!(out.failing().next().unwrap().id, "/srv/containerd/api.sock");
-        assert!(out
-            .failing()
-            .next()
-            .unwrap()
-            .detail
-            .contains("--containerd"));
+        assert!(out.failing().next().unwrap().detail.contains("containerd"));
         add_line(&mut f, "-w /srv/containerd/api.sock -k docker");
         assert_eq!(run(&RULE, &f).status, Status::Pass);
-        // Only the custom socket exists: still assessed.
-        put(&mut f, DEFAULT_SOCKET, FileFact::Missing);
+        // Without dockerd's command line, the running containerd's --address says the same.
+        f.daemon.process = Fact::Error("no dockerd under /proc".into());
         let out = run(&RULE, &f);
-        assert_eq!(out.status, Status::Pass);
-        assert_eq!(out.targets.len(), 1);
+        assert_eq!(out.targets[0].id, "/srv/containerd/api.sock");
+    }
+
+    /// dockerd without --containerd and without a system containerd runs its own: that socket is assessed.
+    #[test]
+    fn dockerds_own_containerd_is_found() {
+        let f = host_with(|f| {
+            put_watched(f, DEFAULT_SOCKET, socket());
+            crate::rules::section3::common::fixture::dockerd_managed_containerd(f);
+        });
+        let out = run(&RULE, &f);
+        assert_eq!(out.status, Status::Fail, "{out:?}");
+        assert_eq!(
+            out.targets[0].id,
+            "/var/run/docker/containerd/containerd.sock"
+        );
     }
 
     #[test]
-    fn absent_is_na_unknown_is_error() {
-        let out = run(
-            &RULE,
-            &host_with(|f| put(f, DEFAULT_SOCKET, FileFact::Missing)),
-        );
-        assert_eq!(out.status, Status::NotApplicable);
-        let out = run(&RULE, &host_with(|f| forget(f, DEFAULT_SOCKET)));
-        assert_eq!(out.status, Status::Error);
-        assert!(
-            out.reason.contains("whether it exists is unknown"),
-            "{}",
-            out.reason
-        );
-        let mut f = host_with(|f| put_unwatched(f, DEFAULT_SOCKET, socket()));
-        f.daemon.config_file.content = Fact::Ok(Some("{ broken".into()));
-        // The flag still says which socket dockerd uses.
-        assert_eq!(run(&RULE, &f).status, Status::Fail);
+    fn no_socket_to_be_found_is_an_error() {
+        let mut f = host_with(|f| put(f, DEFAULT_SOCKET, FileFact::Missing));
         if let Fact::Ok(p) = &mut f.daemon.process {
             p.argv.truncate(1);
         }
+        if let Fact::Ok(procs) = &mut f.processes {
+            procs.retain(|p| p.name != "containerd");
+        }
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Error);
-        assert!(
-            out.reason.contains("cannot be determined"),
-            "{}",
-            out.reason
-        );
+        assert!(out.reason.contains("cannot be found"), "{}", out.reason);
     }
 }

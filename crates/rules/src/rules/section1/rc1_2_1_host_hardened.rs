@@ -166,7 +166,7 @@ fn check(ctx: &Ctx) -> Outcome {
 #[cfg(test)]
 pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use crate::testing::*;
-    use dockguard_facts::Fact;
+
     use tests::{no_audit, no_lsm};
     vec![
         Fixture::manual("AppArmor and audit rules present", compliant_host()),

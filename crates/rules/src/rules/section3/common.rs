@@ -9,15 +9,10 @@ pub const NO_SOCKET_UNIT: &str = "there is no docker.socket unit on this host";
 pub const NO_REGISTRY_CERTS: &str = "no registry certificates under /etc/docker/certs.d";
 pub const NO_TLS: &str = "TLS is not configured";
 pub const NO_UNIX_SOCKET: &str = "the daemon listens on no Unix socket";
-pub const NO_CONTAINERD_SOCKET: &str =
-    "the containerd socket dockerd uses does not exist on this host (a \
-    containerd that dockerd starts itself, under /var/run/docker/containerd, is not assessed)";
 pub const NO_SYSCONFIG_DOCKER: &str = "/etc/sysconfig/docker does not exist";
 pub const ETC_DOCKER: &str = "/etc/docker";
 pub const DEFAULT_DOCKER: &str = "/etc/default/docker";
 pub const SYSCONFIG_DOCKER: &str = "/etc/sysconfig/docker";
-/// Where a system containerd listens, and where dockerd looks for one when `--containerd` is not given.
-pub const CONTAINERD_SOCKET: &str = "/run/containerd/containerd.sock";
 
 /// The `docker.service` unit file in effect (systemd's FragmentPath).
 pub fn service_unit(ctx: &Ctx) -> Result<Vec<String>, String> {
@@ -55,27 +50,40 @@ pub fn daemon_json(ctx: &Ctx) -> Result<Vec<String>, String> {
     Ok(vec![ctx.daemon.config_path.clone()])
 }
 
-/// The containerd socket dockerd talks to: the `containerd` setting (`--containerd=PATH`), else the system
-/// containerd's default socket. A dockerd started without `--containerd` and without a system containerd
-/// runs its own under /var/run/docker/containerd; that socket is not assessed (the default path is then
-/// missing, so the rules are not applicable).
-pub fn containerd_socket(ctx: &Ctx) -> Result<Vec<String>, String> {
-    let configured = ctx.daemon.string("containerd")?;
-    let path = configured.trim();
-    let path = path.strip_prefix("unix://").unwrap_or(path);
-    Ok(vec![if path.is_empty() {
-        CONTAINERD_SOCKET.to_string()
-    } else {
-        path.to_string()
-    }])
+/// The containerd socket dockerd uses, found from the evidence (see [`dockguard_facts::containerd`]): the
+/// `containerd` setting (`--containerd=PATH`), else the containerd dockerd started itself (its socket under
+/// /var/run/docker/containerd), else a running system containerd. Also returns where that came from.
+pub fn containerd_socket(ctx: &Ctx) -> Result<(Vec<String>, String), String> {
+    dockguard_facts::containerd::socket_in_use(ctx.facts, &ctx.daemon)
+        .map(|s| (vec![s.path], s.origin))
+        .map_err(|e| format!("the containerd socket dockerd uses cannot be found: {e}"))
 }
 
-/// A containerd socket outcome with a clearer reason when the socket does not exist.
-pub fn containerd_outcome(mut out: crate::Outcome) -> crate::Outcome {
-    if out.status == crate::Status::NotApplicable {
-        out.reason = NO_CONTAINERD_SOCKET.to_string();
+/// Runs an owner or mode check on the containerd socket dockerd uses. The socket is found from evidence, so a
+/// socket that does not exist is an error (dockerd cannot run without it), never "not applicable".
+pub fn containerd_rule(
+    ctx: &Ctx,
+    check: impl Fn(Result<Vec<String>, String>) -> crate::Outcome,
+) -> crate::Outcome {
+    let (paths, origin) = match containerd_socket(ctx) {
+        Ok((p, o)) => (Ok(p), o),
+        Err(e) => return crate::Outcome::error(e),
+    };
+    let mut out = check(paths);
+    if out.targets.is_empty() {
+        return out;
     }
-    out
+    for t in &mut out.targets {
+        if t.status == crate::Status::NotApplicable {
+            t.status = crate::Status::Error;
+            t.detail = format!(
+                "the socket dockerd uses does not exist, so what dockerd talks to is unknown; {origin}"
+            );
+        } else {
+            t.detail = format!("{}; {origin}", t.detail);
+        }
+    }
+    crate::Outcome::aggregate(out.targets, "file", "no containerd socket")
 }
 
 /// A single fixed path.
@@ -86,7 +94,7 @@ pub fn fixed(path: &str) -> Result<Vec<String>, String> {
 /// Test helpers shared by the section's rule tests.
 #[cfg(test)]
 pub mod fixture {
-    use dockguard_facts::{Facts, FileFact, FileStat};
+    use dockguard_facts::{Fact, Facts, FileFact, FileStat};
 
     /// Replaces the stat of `path`.
     pub fn set(f: &mut Facts, path: &str, fact: FileFact) {
@@ -136,13 +144,44 @@ pub mod fixture {
         f.daemon.config_file.content = dockguard_facts::Fact::Ok(Some("{ \"tlsverify\": ".into()));
     }
 
-    /// Adds the containerd socket at its default path: a root-owned socket with the given mode.
-    pub fn add_containerd_socket(f: &mut Facts, mode: u32) {
-        let mut sock = crate::testing::file(mode);
+    /// The socket of the containerd dockerd starts itself.
+    pub const MANAGED_SOCKET: &str = "/var/run/docker/containerd/containerd.sock";
+
+    /// dockerd's command line without `--containerd`.
+    pub fn without_containerd_flag(f: &mut Facts) {
+        if let Fact::Ok(p) = &mut f.daemon.process {
+            p.argv.retain(|a| !a.starts_with("--containerd"));
+        }
+    }
+
+    /// A host whose dockerd runs its own containerd (no system containerd, no `--containerd`), as Debian's
+    /// docker.io and a hand-started dockerd do.
+    pub fn dockerd_managed_containerd(f: &mut Facts) {
+        without_containerd_flag(f);
+        f.files.insert(
+            dockguard_facts::containerd::DEFAULT_SOCKET.into(),
+            FileFact::Missing,
+        );
+        let mut sock = crate::testing::file(0o660);
         if let FileFact::Present(st) = &mut sock {
             st.kind = "socket".into();
         }
-        set(f, super::CONTAINERD_SOCKET, sock);
+        f.files.insert(MANAGED_SOCKET.into(), sock);
+        if let Fact::Ok(procs) = &mut f.processes {
+            procs.retain(|p| p.name != "containerd");
+            procs.push(dockguard_facts::HostProcess {
+                pid: 4284,
+                name: "containerd".into(),
+                argv: vec![
+                    "containerd".into(),
+                    "--config".into(),
+                    "/var/run/docker/containerd/containerd.toml".into(),
+                    "--log-level".into(),
+                    "info".into(),
+                ],
+                started_at: None,
+            });
+        }
     }
 
     /// An unreadable path.

@@ -51,4 +51,4 @@ crate::declare_rules! {
     rc3_24_containerd_socket_mode,
 }
 
-mod common;
+pub(crate) mod common;

@@ -1,6 +1,6 @@
 //! CIS 3.24 Ensure that the Containerd socket file permissions are set to 660 or more restrictively.
 
-use super::common::{containerd_outcome, containerd_socket, NO_CONTAINERD_SOCKET};
+use super::common::containerd_rule;
 use crate::check::mode_rule;
 use crate::prelude::*;
 
@@ -18,11 +18,13 @@ pub static RULE: Rule = Rule {
         can run privileged containers and reach into every container on the host without going through the \
         Docker API or its authorization. Any permission for 'other' hands that to every local user and \
         process.",
-    audit: "Stats the containerd socket dockerd uses (the `--containerd` path, or `containerd` in daemon.json, \
-        else /run/containerd/containerd.sock) and compares its mode with 0660 as a bitmask: any bit for \
-        'other' (0666, 0606), execute bits, or setuid/setgid/sticky fail; 0660 and 0600 pass. Not applicable \
-        when the socket does not exist (a dockerd running its own containerd under /var/run/docker/containerd \
-        is not assessed).",
+    audit: "Finds the containerd socket dockerd actually uses: the `--containerd` path (or `containerd` \
+        in daemon.json); else, from the host's processes, the containerd dockerd started itself (its socket \
+        /var/run/docker/containerd/containerd.sock, next to the --config it runs with) or a running system \
+        containerd (its --address, else /run/containerd/containerd.sock). The evidence names where the path \
+        came from. A socket that cannot be found, or that does not exist, is an error: dockerd cannot run \
+        without one. Passes when its mode grants nothing beyond 0660 (bits are compared as a \
+        mask).",
     impact: "dockerd is unaffected. Users and agents outside root and the socket's group can no longer reach \
         containerd with `ctr`, `nerdctl` or `crictl`, and a fix made only with chmod is lost when containerd \
         recreates the socket at its next start.",
@@ -35,38 +37,39 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx) -> Outcome {
-    containerd_outcome(mode_rule(
-        ctx,
-        containerd_socket(ctx),
-        0o660,
-        NO_CONTAINERD_SOCKET,
-    ))
+    containerd_rule(ctx, |paths| {
+        mode_rule(ctx, paths, 0o660, "no containerd socket")
+    })
 }
 
 #[cfg(test)]
 pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
     use super::common::fixture::*;
-    use super::common::CONTAINERD_SOCKET;
     use crate::testing::*;
     use dockguard_facts::FileFact;
+    const SOCK: &str = "/run/containerd/containerd.sock";
     vec![
-        Fixture::pass("mode 0660", host_with(|f| add_containerd_socket(f, 0o660))),
-        Fixture::pass("mode 0600", host_with(|f| add_containerd_socket(f, 0o600))),
-        Fixture::fail(
-            "world-writable 0666",
-            host_with(|f| add_containerd_socket(f, 0o666)),
+        Fixture::pass("the socket --containerd names", compliant_host()),
+        Fixture::pass(
+            "the containerd dockerd started itself",
+            host_with(dockerd_managed_containerd),
         ),
-        Fixture::fail(
-            "0606 (numerically below 660)",
-            host_with(|f| add_containerd_socket(f, 0o606)),
-        ),
-        Fixture::not_applicable(
-            "no containerd socket",
-            host_with(|f| set(f, CONTAINERD_SOCKET, FileFact::Missing)),
+        Fixture::fail("mode 0666", host_with(|f| set_mode(f, SOCK, 0o666))),
+        Fixture::error(
+            "the socket dockerd is configured to use does not exist",
+            host_with(|f| set(f, SOCK, FileFact::Missing)),
         ),
         Fixture::error(
             "unreadable socket",
-            host_with(|f| set(f, CONTAINERD_SOCKET, unreadable())),
+            host_with(|f| set(f, SOCK, unreadable())),
+        ),
+        Fixture::error(
+            "no --containerd and the host's processes unreadable",
+            host_with(|f| {
+                without_containerd_flag(f);
+                set(f, SOCK, FileFact::Missing);
+                f.processes = dockguard_facts::Fact::Error("cannot list /proc".into());
+            }),
         ),
     ]
 }
@@ -74,76 +77,44 @@ pub(crate) fn fixtures() -> Vec<crate::testing::Fixture> {
 #[cfg(test)]
 mod tests {
     use super::super::common::fixture::*;
-    use super::super::common::CONTAINERD_SOCKET;
     use super::*;
     use crate::testing::*;
-    use dockguard_facts::{Fact, Facts, FileFact};
+    use dockguard_facts::FileFact;
 
-    fn with_socket(mode: u32) -> Facts {
-        let mut f = compliant_host();
-        add_containerd_socket(&mut f, mode);
-        f
-    }
+    const SOCK: &str = "/run/containerd/containerd.sock";
 
     #[test]
-    fn mode_660_or_stricter_passes() {
-        let out = run(&RULE, &with_socket(0o660));
+    fn mode_660_passes_and_666_fails() {
+        let out = run(&RULE, &compliant_host());
         assert_eq!(out.status, Status::Pass, "{out:?}");
-        assert_eq!(out.targets[0].detail, "mode 0660");
-        assert_eq!(run(&RULE, &with_socket(0o600)).status, Status::Pass);
-    }
-
-    #[test]
-    fn world_accessible_socket_fails() {
-        let out = run(&RULE, &with_socket(0o666));
-        assert_eq!(out.status, Status::Fail);
-        assert_eq!(
-            out.failing().next().unwrap().detail,
-            "mode 0666 grants 0006 beyond 0660"
-        );
-    }
-
-    #[test]
-    fn mode_606_fails_although_numerically_smaller() {
-        assert_eq!(run(&RULE, &with_socket(0o606)).status, Status::Fail);
-        assert_eq!(run(&RULE, &with_socket(0o670)).status, Status::Fail);
-    }
-
-    #[test]
-    fn containerd_flag_path_is_used() {
-        let mut f = with_socket(0o660);
-        if let Fact::Ok(p) = &mut f.daemon.process {
-            p.argv.retain(|a| !a.starts_with("--containerd"));
-            p.argv.push("--containerd".into());
-            p.argv.push("/srv/c.sock".into());
-        }
-        set(&mut f, "/srv/c.sock", file(0o666));
+        let mut f = compliant_host();
+        set_mode(&mut f, SOCK, 0o666);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Fail);
-        assert_eq!(out.targets[0].id, "/srv/c.sock");
+        assert!(out.targets[0]
+            .detail
+            .starts_with("mode 0666 grants 0006 beyond 0660"));
     }
 
+    /// dockerd without --containerd runs its own containerd: its socket is the one assessed, not reported
+    /// as not applicable.
     #[test]
-    fn missing_socket_is_not_applicable() {
-        let mut f = compliant_host();
-        set(&mut f, CONTAINERD_SOCKET, FileFact::Missing);
+    fn the_containerd_dockerd_started_is_assessed() {
+        let f = host_with(dockerd_managed_containerd);
         let out = run(&RULE, &f);
-        assert_eq!(out.status, Status::NotApplicable);
-        assert_eq!(out.reason, NO_CONTAINERD_SOCKET);
+        assert_eq!(out.status, Status::Pass, "{out:?}");
+        assert_eq!(out.targets[0].id, MANAGED_SOCKET);
+        assert!(out.targets[0]
+            .detail
+            .contains("the containerd dockerd started"));
     }
 
     #[test]
-    fn unknown_path_or_unreadable_socket_is_an_error() {
-        let mut f = with_socket(0o660);
-        f.daemon.process = Fact::Error("no dockerd process under /proc".into());
-        assert_eq!(run(&RULE, &f).status, Status::Error);
+    fn a_missing_socket_is_an_error_not_not_applicable() {
         let mut f = compliant_host();
-        set(&mut f, CONTAINERD_SOCKET, unreadable());
-        assert_eq!(run(&RULE, &f).status, Status::Error);
-        let mut f = compliant_host();
-        f.files.remove(CONTAINERD_SOCKET);
+        set(&mut f, SOCK, FileFact::Missing);
         let out = run(&RULE, &f);
         assert_eq!(out.status, Status::Error);
-        assert!(out.targets[0].detail.contains("was not collected"));
+        assert!(out.targets[0].detail.contains("does not exist"));
     }
 }

@@ -139,10 +139,12 @@ fn scan_verdict(scan: &ImageScan, now: i64, max_scan_days: u64) -> (Status, Stri
 fn check(ctx: &Ctx) -> Outcome {
     let now = match parse_rfc3339(&ctx.facts.collector.collected_at) {
         Some(t) => t,
-        None => return Outcome::error(format!(
+        None => {
+            return Outcome::error(format!(
             "the scan time (collected_at {:?}) is not an RFC 3339 date, so image ages are unknown",
             ctx.facts.collector.collected_at
-        )),
+        ))
+        }
     };
     let max_days = ctx.options.thresholds.max_image_age_days;
     let max_scan_days = ctx.options.thresholds.max_scan_age_days;

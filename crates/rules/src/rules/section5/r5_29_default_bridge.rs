@@ -280,7 +280,6 @@ mod tests {
         assert_eq!(run(&RULE, &f).status, Status::Fail);
     }
 
-    #[test]
     /// Without the network list, `bridge` is still the default bridge, but any other network may sit on
     /// docker0 too: that cannot be told, so it is not a pass.
     #[test]
