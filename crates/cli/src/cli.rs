@@ -63,6 +63,11 @@ pub struct SourceArgs {
     /// Per-request timeout to the daemon, in seconds.
     #[arg(long, default_value_t = 60, value_name = "SECS")]
     pub timeout: u64,
+    /// A vulnerability scan of an image in use (Trivy JSON `trivy image -f json`, or Grype JSON `grype -o
+    /// json`); repeat for several images. Rule CIS 4.4 passes or fails on it for the image with the same id
+    /// or registry digest; without one that rule is manual.
+    #[arg(long = "image-scan", value_name = "FILE")]
+    pub image_scans: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

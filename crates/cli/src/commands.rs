@@ -254,10 +254,11 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
         .unwrap_or(FailOn::Any);
     let started_at = now_rfc3339();
     let t0 = Instant::now();
-    let facts = match &a.facts {
+    let mut facts = match &a.facts {
         Some(p) => load_facts(p)?,
         None => collect_live(&a.source)?,
     };
+    attach_image_scans(&mut facts, &a.source)?;
     let options = EvalOptions {
         include_orchestrated: a.include_orchestrated,
         containers: ContainerFilter {
@@ -278,6 +279,7 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
     let results = evaluate(&ctx, profile, &selection);
     let orchestrator = ctx.orchestrator.as_ref().map(|o| o.name.clone());
     let mut report = Report::new(&facts, profile, &results, orchestrator, started_at, 0);
+    report.note_orchestration(&ctx);
     if let Some(c) = &config {
         let today = time::OffsetDateTime::now_utc().date();
         dockguard_config::apply_exemptions(&mut report, &facts, c, profile, today);
@@ -324,8 +326,18 @@ fn diff(old: &Path, new: &Path, format: DiffFormat) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Adds the `--image-scan` reports to the facts (after any the facts file already carries).
+fn attach_image_scans(facts: &mut Facts, src: &SourceArgs) -> Result<()> {
+    for p in &src.image_scans {
+        let scan = dockguard_collect::image_scan::read(p).map_err(anyhow::Error::msg)?;
+        facts.image_scans.push(scan);
+    }
+    Ok(())
+}
+
 fn collect_cmd(a: CollectArgs) -> Result<ExitCode> {
-    let facts = collect_live(&a.source)?;
+    let mut facts = collect_live(&a.source)?;
+    attach_image_scans(&mut facts, &a.source)?;
     write_output(Some(&a.output), |w| {
         serde_json::to_writer_pretty(&mut *w, &facts)?;
         w.write_all(b"\n")
@@ -442,18 +454,21 @@ fn explain(id: &str, profile: dockguard_rules::Profile) -> Result<ExitCode> {
 pub fn assess(src: &SourceArgs, profile: dockguard_rules::Profile) -> Result<Report> {
     let started_at = now_rfc3339();
     let t0 = Instant::now();
-    let facts = collect_live(src)?;
+    let mut facts = collect_live(src)?;
+    attach_image_scans(&mut facts, src)?;
     let ctx = Ctx::new(&facts, EvalOptions::default());
     let results = evaluate(&ctx, profile, &Selection::default());
     let orchestrator = ctx.orchestrator.as_ref().map(|o| o.name.clone());
-    Ok(Report::new(
+    let mut report = Report::new(
         &facts,
         profile,
         &results,
         orchestrator,
         started_at,
         t0.elapsed().as_millis() as u64,
-    ))
+    );
+    report.note_orchestration(&ctx);
+    Ok(report)
 }
 
 fn agent(a: AgentArgs) -> Result<ExitCode> {

@@ -3,6 +3,7 @@
 
 pub mod docker;
 pub mod host;
+pub mod image_scan;
 
 use dockguard_facts::daemon::{config_file_path, DaemonConfig};
 use dockguard_facts::*;

@@ -230,9 +230,19 @@ fn header(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     if let Some(o) = &h.orchestrator {
         writeln!(
             w,
-            "<p class=\"warn\">The containers on this host are managed by {}: rules about \
-             containers and images do not apply here.</p>",
-            escape(o)
+            "<p class=\"warn\">{} runs on this host ({}): the {} containers it manages are not \
+             assessed.</p>",
+            escape(o),
+            escape(h.orchestrator_evidence.as_deref().unwrap_or("")),
+            h.orchestrated_containers.len()
+        )?;
+    }
+    for c in &h.orchestrator_claims {
+        writeln!(
+            w,
+            "<p class=\"warn\">Container {} carries orchestrator labels but is assessed: {}</p>",
+            escape(&c.container),
+            escape(&c.why)
         )?;
     }
     if let Some(e) = &inv.error {

@@ -106,8 +106,18 @@ fn header(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     if let Some(o) = &report.host.orchestrator {
         writeln!(
             w,
-            "\n> Containers on this host are managed by {}: container rules are not applicable.",
-            escape(o)
+            "\n> {} runs on this host ({}): the {} containers it manages are not assessed.",
+            escape(o),
+            escape(report.host.orchestrator_evidence.as_deref().unwrap_or("")),
+            report.host.orchestrated_containers.len()
+        )?;
+    }
+    for c in &report.host.orchestrator_claims {
+        writeln!(
+            w,
+            "\n> Container {} carries orchestrator labels but is assessed: {}",
+            escape(&c.container),
+            escape(&c.why)
         )?;
     }
     if let Some(e) = &report.inventory.error {

@@ -77,8 +77,26 @@ pub struct Host {
     pub docker_version: Option<String>,
     pub os: Option<String>,
     pub kernel: Option<String>,
-    /// `kubernetes` when the host's containers are managed by it.
+    /// `kubernetes` when an orchestrator runs on this host (seen among its processes).
     pub orchestrator: Option<String>,
+    /// What shows that the orchestrator runs here, when one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orchestrator_evidence: Option<String>,
+    /// Containers that orchestrator manages, left out of the assessment (names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub orchestrated_containers: Vec<String>,
+    /// Containers that carry orchestrator labels without evidence that it manages them; they are assessed
+    /// like any other.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub orchestrator_claims: Vec<OrchestratorClaim>,
+}
+
+/// A container that claims to be orchestrator-managed (by its labels) without evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct OrchestratorClaim {
+    pub container: String,
+    /// Why the claim was not accepted.
+    pub why: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -195,6 +213,9 @@ impl Report {
                 os: inventory.os.clone(),
                 kernel: inventory.kernel.clone(),
                 orchestrator,
+                orchestrator_evidence: None,
+                orchestrated_containers: Vec::new(),
+                orchestrator_claims: Vec::new(),
             },
             started_at,
             duration_ms,
@@ -204,6 +225,41 @@ impl Report {
             exemptions: Vec::new(),
             baseline: None,
         }
+    }
+
+    /// Records what the evaluation found about orchestrators: the one running here (with its evidence and
+    /// the containers it manages) and the containers that only claim to be managed.
+    pub fn note_orchestration(&mut self, ctx: &dockguard_rules::Ctx) {
+        let names = |ids: &[String]| -> Vec<String> {
+            let all = ctx
+                .facts
+                .docker
+                .ok()
+                .map(|d| d.containers.as_slice())
+                .unwrap_or_default();
+            ids.iter()
+                .map(|id| {
+                    all.iter()
+                        .find(|c| &c.id == id)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_else(|| id.clone())
+                })
+                .collect()
+        };
+        self.host.orchestrator = ctx.orchestrator.as_ref().map(|o| o.name.clone());
+        self.host.orchestrator_evidence = ctx.orchestrator.as_ref().map(|o| o.evidence.clone());
+        self.host.orchestrated_containers = match &ctx.orchestrator {
+            Some(o) if !ctx.options.include_orchestrated => names(&o.managed),
+            _ => Vec::new(),
+        };
+        self.host.orchestrator_claims = ctx
+            .claims
+            .iter()
+            .map(|c| OrchestratorClaim {
+                container: c.name.clone(),
+                why: c.why.clone(),
+            })
+            .collect();
     }
 
     /// Every failing target (a rule that fails without targets counts as one finding on the host).

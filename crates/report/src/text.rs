@@ -61,10 +61,32 @@ pub fn render(report: &Report, opts: TextOptions) -> String {
         report.profile
     );
     if let Some(o) = &h.orchestrator {
+        let evidence = h.orchestrator_evidence.as_deref().unwrap_or("");
         let _ = writeln!(
             out,
             "{}",
-            st.paint("33", &format!("containers on this host are managed by {o}: container rules are not applicable"))
+            st.paint(
+                "33",
+                &format!(
+                    "{o} runs on this host ({evidence}); the {} container{} it manages {} not assessed",
+                    h.orchestrated_containers.len(),
+                    if h.orchestrated_containers.len() == 1 { "" } else { "s" },
+                    if h.orchestrated_containers.len() == 1 { "is" } else { "are" },
+                )
+            )
+        );
+    }
+    for c in &h.orchestrator_claims {
+        let _ = writeln!(
+            out,
+            "{}",
+            st.paint(
+                "33",
+                &format!(
+                    "container {} carries orchestrator labels but is assessed: {}",
+                    c.container, c.why
+                )
+            )
         );
     }
     if let Some(e) = &report.inventory.error {
