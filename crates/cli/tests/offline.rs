@@ -192,9 +192,9 @@ fn rules_and_explain_per_profile() {
 fn risky_host() -> dockguard_facts::Facts {
     testing::host_with(|f| {
         let d = testing::docker_mut(f);
-        d.containers[0].privileged = true;
+        d.containers[0].privileged = Some(true);
         let mut p = testing::container("portainer");
-        p.privileged = true;
+        p.privileged = Some(true);
         d.containers.push(p);
     })
 }
@@ -375,13 +375,13 @@ fn baseline_gates_new_findings_and_diff_lists_them() {
     };
     let before = write(
         "before.json",
-        &testing::host_with(|f| testing::first_container(f).privileged = true),
+        &testing::host_with(|f| testing::first_container(f).privileged = Some(true)),
     );
     let after = write(
         "after.json",
         &testing::host_with(|f| {
-            testing::first_container(f).privileged = true;
-            testing::first_container(f).pid_mode = "host".into();
+            testing::first_container(f).privileged = Some(true);
+            testing::first_container(f).pid_mode = Some("host".into());
         }),
     );
     let base = dir.path().join("base.json").display().to_string();

@@ -208,11 +208,15 @@ mod tests {
     fn host() -> Facts {
         testing::host_with(|f| {
             let d = testing::docker_mut(f);
-            d.containers[0].privileged = true;
+            d.containers[0].privileged = Some(true);
             let mut other = testing::container("portainer");
-            other.privileged = true;
-            other.image = "portainer/portainer-ce:2.21".into();
-            other.labels.insert("team".into(), "platform".into());
+            other.privileged = Some(true);
+            other.image = Some("portainer/portainer-ce:2.21".into());
+            other
+                .labels
+                .as_mut()
+                .unwrap()
+                .insert("team".into(), "platform".into());
             d.containers.push(other);
         })
     }

@@ -175,8 +175,9 @@ mod tests {
 
     #[test]
     fn new_fixed_and_changed() {
-        let old_facts = testing::host_with(|f| testing::first_container(f).privileged = true);
-        let new_facts = testing::host_with(|f| testing::first_container(f).readonly_rootfs = false);
+        let old_facts = testing::host_with(|f| testing::first_container(f).privileged = Some(true));
+        let new_facts =
+            testing::host_with(|f| testing::first_container(f).readonly_rootfs = Some(false));
         let (old, new) = (scan(&old_facts), scan(&new_facts));
         let c = compare(&old, &new).unwrap();
         assert_eq!(
@@ -194,15 +195,15 @@ mod tests {
 
     #[test]
     fn baseline_gates_only_new_failures() {
-        let facts = testing::host_with(|f| testing::first_container(f).privileged = true);
+        let facts = testing::host_with(|f| testing::first_container(f).privileged = Some(true));
         let old = scan(&facts);
         let mut same = scan(&facts);
         apply_baseline(&mut same, &old, "old.json").unwrap();
         assert!(same.baseline.as_ref().unwrap().new.is_empty());
         assert!(!same.gate_fails(Severity::Low), "nothing new");
         let worse = testing::host_with(|f| {
-            testing::first_container(f).privileged = true;
-            testing::first_container(f).readonly_rootfs = false;
+            testing::first_container(f).privileged = Some(true);
+            testing::first_container(f).readonly_rootfs = Some(false);
         });
         let mut now = scan(&worse);
         apply_baseline(&mut now, &old, "old.json").unwrap();

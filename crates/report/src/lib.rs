@@ -111,14 +111,17 @@ mod tests {
     fn facts() -> dockguard_facts::Facts {
         let mut f = testing::compliant_host();
         let c = testing::first_container(&mut f);
-        c.privileged = true;
-        c.mounts.push(dockguard_facts::MountFacts {
-            kind: "bind".into(),
-            source: "/var/run/docker.sock".into(),
-            destination: "/var/run/docker.sock".into(),
-            rw: true,
-            propagation: "rprivate".into(),
-        });
+        c.privileged = Some(true);
+        c.mounts
+            .as_mut()
+            .unwrap()
+            .push(dockguard_facts::MountFacts {
+                kind: Some("bind".into()),
+                source: Some("/var/run/docker.sock".into()),
+                destination: "/var/run/docker.sock".into(),
+                rw: Some(true),
+                propagation: Some("rprivate".into()),
+            });
         testing::daemon_json_set(&mut f, "log-level", serde_json::json!("debug"));
         f
     }

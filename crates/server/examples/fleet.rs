@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 fn host(hostname: &str, containers: usize) -> Facts {
     let mut f = testing::compliant_host();
     let d = testing::docker_mut(&mut f);
-    d.info.name = hostname.into();
+    d.info.name = Some(hostname.into());
     let template = d.containers[0].clone();
     d.containers = (0..containers.max(1))
         .map(|i| {
@@ -47,13 +47,13 @@ fn host(hostname: &str, containers: usize) -> Facts {
 /// Makes the first container privileged and mount the Docker socket.
 fn break_first_container(f: &mut Facts) {
     let c = testing::first_container(f);
-    c.privileged = true;
-    c.mounts.push(MountFacts {
-        kind: "bind".into(),
-        source: "/var/run/docker.sock".into(),
+    c.privileged = Some(true);
+    c.mounts.as_mut().unwrap().push(MountFacts {
+        kind: Some("bind".into()),
+        source: Some("/var/run/docker.sock".into()),
         destination: "/var/run/docker.sock".into(),
-        rw: true,
-        propagation: "rprivate".into(),
+        rw: Some(true),
+        propagation: Some("rprivate".into()),
     });
 }
 

@@ -179,22 +179,25 @@ fn envelope(report_id: &str, facts: &dockguard_facts::Facts) -> Envelope {
 /// A host with a privileged container mounting the Docker socket and debug logging.
 fn failing_host(name: &str) -> dockguard_facts::Facts {
     testing::host_with(|f| {
-        testing::docker_mut(f).info.name = name.into();
+        testing::docker_mut(f).info.name = Some(name.into());
         let c = testing::first_container(f);
-        c.privileged = true;
-        c.mounts.push(dockguard_facts::MountFacts {
-            kind: "bind".into(),
-            source: "/var/run/docker.sock".into(),
-            destination: "/var/run/docker.sock".into(),
-            rw: true,
-            propagation: "rprivate".into(),
-        });
+        c.privileged = Some(true);
+        c.mounts
+            .as_mut()
+            .unwrap()
+            .push(dockguard_facts::MountFacts {
+                kind: Some("bind".into()),
+                source: Some("/var/run/docker.sock".into()),
+                destination: "/var/run/docker.sock".into(),
+                rw: Some(true),
+                propagation: Some("rprivate".into()),
+            });
         testing::daemon_json_set(f, "log-level", json!("debug"));
     })
 }
 
 fn compliant_host(name: &str) -> dockguard_facts::Facts {
-    testing::host_with(|f| testing::docker_mut(f).info.name = name.into())
+    testing::host_with(|f| testing::docker_mut(f).info.name = Some(name.into()))
 }
 
 fn failed_rule_ids(report: &dockguard_report::Report) -> Vec<String> {
@@ -1139,17 +1142,17 @@ async fn hostile_host_strings_are_escaped_in_every_page() {
     let srv = Server::start().await;
     let hostname = format!("{XSS_SCRIPT}{XSS_IMG}");
     let facts = testing::host_with(|f| {
-        testing::docker_mut(f).info.name = hostname.clone();
-        testing::docker_mut(f).info.operating_system = XSS_IMG.into();
-        testing::docker_mut(f).version.version = XSS_SCRIPT.into();
+        testing::docker_mut(f).info.name = Some(hostname.clone());
+        testing::docker_mut(f).info.operating_system = Some(XSS_IMG.into());
+        testing::docker_mut(f).version.version = Some(XSS_SCRIPT.into());
         let c = testing::first_container(f);
         c.name = format!("/{XSS_IMG}");
-        c.image = XSS_SCRIPT.into();
-        c.privileged = true;
-        c.user = String::new();
-        c.labels.insert(XSS_SCRIPT.into(), XSS_IMG.into());
-        c.labels
-            .insert("com.example.note".into(), XSS_SCRIPT.into());
+        c.image = Some(XSS_SCRIPT.into());
+        c.privileged = Some(true);
+        c.user = Some(String::new());
+        let labels = c.labels.as_mut().unwrap();
+        labels.insert(XSS_SCRIPT.into(), XSS_IMG.into());
+        labels.insert("com.example.note".into(), XSS_SCRIPT.into());
     });
     let mut env = envelope("xss-1", &facts);
     env.host_key = XSS_IMG.into();

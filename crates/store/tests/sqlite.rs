@@ -354,7 +354,7 @@ fn findings_and_containers_follow_the_latest_report() {
 }
 
 fn testing_privileged(f: &mut dockguard_facts::Facts) {
-    dockguard_rules::testing::first_container(f).privileged = true;
+    dockguard_rules::testing::first_container(f).privileged = Some(true);
 }
 
 /// Four hosts: healthy, unhealthy, orchestrator-managed (failing too), stale (failing too).
