@@ -113,15 +113,23 @@ pub async fn collect(opts: &CollectOptions) -> Result<Facts, CollectError> {
     };
     attach_container_host_facts(&fs, &scan, &mut facts);
 
-    // Every path a rule names, stat'ed once.
-    let paths = paths_to_stat(&facts);
-    facts.files = paths
-        .into_iter()
-        .map(|p| {
+    // The daemon configuration file and its directory first: whether the running daemon loaded the file
+    // (their modification times against its start) decides which settings, and so which paths, are known.
+    let config_path = facts.daemon.config_file.path.clone();
+    let config_dir = std::path::Path::new(&config_path)
+        .parent()
+        .map(|d| d.to_string_lossy().to_string());
+    for p in std::iter::once(config_path).chain(config_dir) {
+        let st = fs.stat(&p);
+        facts.files.insert(p, st);
+    }
+    // Every other path a rule names, stat'ed once.
+    for p in paths_to_stat(&facts) {
+        if !facts.files.contains_key(&p) {
             let st = fs.stat(&p);
-            (p, st)
-        })
-        .collect();
+            facts.files.insert(p, st);
+        }
+    }
     facts.collector.duration_ms = started.elapsed().as_millis() as u64;
     Ok(facts)
 }

@@ -294,10 +294,31 @@ impl FakeRoot {
     }
 
     /// A fake dockerd process: `/proc/<pid>/cmdline` with the given argv.
+    /// The process started an hour from now, so every file the test writes is older than it: the daemon
+    /// loaded them (`/proc/stat`'s boot time and `/proc/<pid>/stat`'s start time, in clock ticks).
     pub fn dockerd(&self, argv: &[&str]) {
         let mut raw = argv.join("\0");
         raw.push('\0');
         self.write("/proc/4321/cmdline", &raw, 0o444);
+        self.started(4321, "dockerd", 3600);
+    }
+
+    /// `/proc/<pid>/stat` of a process that started `secs_from_now` seconds from now (at 100 clock ticks a
+    /// second; with another tick rate it is still after every file written now), and `/proc/stat`'s boot time.
+    pub fn started(&self, pid: u32, comm: &str, secs_from_now: u64) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        if !self.host("/proc/stat").exists() {
+            self.write("/proc/stat", &format!("cpu  0 0 0 0\nbtime {now}\n"), 0o444);
+        }
+        let zeros = vec!["0"; 18].join(" ");
+        self.write(
+            &format!("/proc/{pid}/stat"),
+            &format!("{pid} ({comm}) S {zeros} {}\n", secs_from_now * 100),
+            0o444,
+        );
     }
 }
 
