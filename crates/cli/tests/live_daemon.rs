@@ -172,27 +172,97 @@ fn image_rules_read_the_images_in_use() {
     assert_eq!(target_status(&report, "5.26", &c.name("hardimg")), "pass");
 }
 
-/// Containers carrying Kubernetes labels make the host orchestrator-managed.
+/// A Kubernetes label is a claim anyone with `docker run --label` can make: on a host where no kubelet
+/// runs, the labelled container is assessed like any other, and the report says it claims to be managed.
 #[test]
-fn kubernetes_managed_hosts_are_not_assessed_unless_asked() {
-    let c = Containers::exclusive("k8s");
-    c.make(
+fn kubernetes_labels_alone_switch_nothing_off() {
+    let c = Containers::new("k8s");
+    let pod = c.make(
         "pod",
         false,
-        &["--privileged", "--label", "io.kubernetes.pod.name=web-0"],
+        &[
+            "--privileged",
+            "--label",
+            "io.kubernetes.pod.name=web-0",
+            "--label",
+            "io.kubernetes.pod.uid=0a1b2c3d",
+        ],
         IMAGE,
     );
     let (_, report) = scan_json(&["--container", &c.selector(), "--select", "5.04"]);
-    assert_eq!(report["host"]["orchestrator"], "kubernetes");
-    assert_eq!(result(&report, "5.04")["status"], "not_applicable");
+    assert_eq!(report["host"]["orchestrator"], serde_json::Value::Null);
+    assert_eq!(result(&report, "5.04")["status"], "fail");
+    assert_eq!(target_status(&report, "5.04", &pod), "fail");
+    let claims = report["host"]["orchestrator_claims"].as_array().unwrap();
+    let claim = claims.iter().find(|x| x["container"] == pod.as_str()).unwrap();
+    assert!(
+        claim["why"].as_str().unwrap().contains("no kubelet"),
+        "{claim}"
+    );
+}
+
+/// With a kubelet and cri-dockerd running (processes of a fake host root) and the pod's uid among the
+/// kubelet's pods, the container the kubelet manages is skipped, and only it: an unlabelled privileged
+/// container next to it is still assessed.
+#[test]
+fn only_containers_a_running_kubelet_manages_are_skipped() {
+    let c = Containers::new("kubelet");
+    let uid = format!("pod-{}", std::process::id());
+    let managed = c.make(
+        "k8s_web_web-0_default",
+        false,
+        &[
+            "--privileged",
+            "--label",
+            "io.kubernetes.pod.name=web-0",
+            "--label",
+            &format!("io.kubernetes.pod.uid={uid}"),
+        ],
+        IMAGE,
+    );
+    // `make` prefixes names; the kubelet's own names start with k8s_, so rename it the way it would be.
+    let kubelet_name = format!("k8s_web_web-0_default_{uid}_0");
+    docker(&["rename", &managed, &kubelet_name]);
+    let rogue = c.make("rogue", false, &["--privileged"], IMAGE);
+    let r = FakeRoot::new();
+    r.process(1, &["/sbin/init"]);
+    r.process(700, &["/usr/bin/kubelet", "--root-dir=/var/lib/kubelet"]);
+    r.process(701, &["/usr/bin/cri-dockerd", "--container-runtime-endpoint", "fd://"]);
+    r.mkdir(&format!("/var/lib/kubelet/pods/{uid}"), 0o750);
     let (_, report) = scan_json(&[
+        "--root",
+        &r.root_arg(),
+        "--container",
+        &c.selector(),
+        "--select",
+        "5.04",
+    ]);
+    assert_eq!(report["host"]["orchestrator"], "kubernetes");
+    assert!(report["host"]["orchestrator_evidence"]
+        .as_str()
+        .unwrap()
+        .contains("kubelet (pid 700) and cri-dockerd (pid 701)"));
+    assert_eq!(
+        report["host"]["orchestrated_containers"],
+        serde_json::json!([kubelet_name])
+    );
+    assert_eq!(result(&report, "5.04")["status"], "fail");
+    assert_eq!(target_names(&report, "5.04"), vec![rogue.clone()]);
+    // --include-orchestrated assesses it too.
+    let (_, report) = scan_json(&[
+        "--root",
+        &r.root_arg(),
         "--container",
         &c.selector(),
         "--select",
         "5.04",
         "--include-orchestrated",
     ]);
-    assert_eq!(result(&report, "5.04")["status"], "fail");
+    let mut names = target_names(&report, "5.04");
+    names.sort();
+    let mut want = vec![kubelet_name, rogue];
+    want.sort();
+    assert_eq!(names, want);
 }
 
 /// `collect` then `scan --facts` gives the same results as the live scan.
@@ -449,7 +519,7 @@ fn collect_records_processes_execs_and_image_history() {
             .any(|h| h.as_str().unwrap().contains("COPY")),
         "{img}"
     );
-    assert!(!v["docker"]["ok"]["image_list"]
+    assert!(!v["docker"]["ok"]["image_list"]["ok"]
         .as_array()
         .unwrap()
         .is_empty());
