@@ -427,7 +427,8 @@ fn explain(id: &str, profile: dockguard_rules::Profile) -> Result<ExitCode> {
     let text = format!(
         "{id} {title}\n\nAzure: {azure}   CIS Docker 1.6: {cis}   Section: {sn} {st}\n\
          Severity: {sev}   Level: {lvl}   CIS assessment: {ass}\n\n\
-         Why it matters\n  {rat}\n\nHow dockguard checks it\n  {audit}\n\nHow to fix it\n  {fix}\n\n\
+         Why it matters\n  {rat}\n\nHow dockguard checks it\n  {audit}\n\nWhat counts as evidence\n  {evidence}\n\n\
+         How to fix it\n  {fix}\n\n\
          Impact of the fix\n  {impact}\n\nReferences\n{refs}",
         title = r.title,
         azure = r.azure.unwrap_or("-"),
@@ -442,6 +443,7 @@ fn explain(id: &str, profile: dockguard_rules::Profile) -> Result<ExitCode> {
         },
         rat = r.rationale,
         audit = r.audit,
+        evidence = r.evidence(),
         fix = r.remediation,
         impact = r.impact,
         refs = r.all_references().iter().map(|x| format!("  - {x}\n")).collect::<String>(),

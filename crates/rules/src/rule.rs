@@ -208,6 +208,48 @@ impl Rule {
         refs
     }
 
+    /// What counts as evidence for a rule of this scope: the rules every rule of it follows, beside what its
+    /// own audit text says.
+    pub fn evidence(&self) -> &'static str {
+        match self.scope {
+            Scope::Host => {
+                "Host facts are read under --root: files, the host's /proc (processes, mounts, listening \
+                 sockets). An audit watch counts only when it is loaded (`auditctl -l`, asked when scanning \
+                 the live /): a watch found only in the rules files is manual, since a rules file is what the \
+                 next boot loads. A fact that could not be read makes the rule an error, never a pass."
+            }
+            Scope::Daemon => {
+                "A setting counts when the running daemon reports it (`docker info`), when it is on dockerd's \
+                 command line (/proc/<pid>/cmdline, parsed with dockerd's real flag table), or when it comes \
+                 from a daemon.json the running dockerd loaded: one not modified since the process started \
+                 (its start time from /proc/<pid>/stat). A daemon.json changed after that, a dockerd that \
+                 cannot be seen in /proc, or flags dockguard does not know leave the running value unknown: \
+                 the rule is an error, never a pass on the file's word."
+            }
+            Scope::Files => {
+                "Owner, group and mode come from one stat of each path under --root, following symbolic links \
+                 inside the root. A path that cannot be stat'ed is an error; a path that does not exist is \
+                 not applicable only when nothing says the daemon uses it."
+            }
+            Scope::Image => {
+                "Image facts come from one inspect and one history per image that an assessed container uses. \
+                 A field the Docker API did not return makes that image's target an error, never a default. \
+                 Images used only by containers that a kubelet running on this host manages are left out."
+            }
+            Scope::Container => {
+                "One inspect per container, running or stopped. A field the Docker API did not return (for \
+                 example HostConfig.Privileged) makes that container's target an error, never a default such \
+                 as false or an empty list. Containers with orchestrator labels are assessed unless a kubelet \
+                 runs on this host (its process) and the pod is one of its own; their labels alone are a claim, \
+                 and the report lists them."
+            }
+            Scope::Swarm => {
+                "From the Swarm section of `docker info`. Values that only managers report make the rule not \
+                 applicable on workers, and an error on a manager that does not report them."
+            }
+        }
+    }
+
     /// A name for messages: the Azure id, else the CIS id.
     pub fn label(&self) -> String {
         match (self.azure, self.cis.first()) {

@@ -17,9 +17,11 @@ pub static RULE: Rule = Rule {
     scope: Scope::Host,
     rationale: "dockerd runs as root and can start anything on the host. An audit watch on its binary records \
         who replaced or tampered with it, which is what an investigation needs after a compromise.",
-    audit: "Finds the daemon binary from the running dockerd's argv[0] (/usr/bin/dockerd when the process \
-        was not found or argv[0] is a bare name) and requires a loaded audit rule whose path is exactly that \
-        binary (`auditctl -l`; the rules files under /etc/audit when auditctl was not asked). Azure's \
+    audit: "Finds the daemon binary from the running dockerd (/proc/<pid>/exe, else an absolute argv[0], \
+        else a bare argv[0] looked up in /usr/bin, /usr/sbin, /usr/local/bin, /usr/local/sbin) and requires a \
+        loaded audit rule whose path is exactly that binary (`auditctl -l`; a watch only in the rules files \
+        is `manual`). When the dockerd process cannot be seen, every dockerd in those directories must be \
+        watched, and an unwatched one is an error (it may be the one that runs). Azure's \
         remediation names /usr/bin/docker, which on current packages is the CLI client, not the daemon: when \
         it exists it is reported as an extra, informational target, but only the daemon binary decides.",
     impact: "Very little: the binary changes only on package upgrades, so the watch adds a handful of \

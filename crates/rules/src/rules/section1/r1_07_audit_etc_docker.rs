@@ -16,8 +16,7 @@ pub static RULE: Rule = Rule {
     rationale: "/etc/docker holds daemon.json, the TLS keys and certificates of the daemon and the registry \
         CA certificates. Quietly swapping a key or loosening the daemon configuration there should leave an \
         audit trail.",
-    audit: "Requires a loaded audit rule whose path is exactly /etc/docker (`auditctl -l`, else the rules \
-        files): `-w /etc/docker` or `-a always,exit -F dir=/etc/docker`. A rule for a file inside it (such as \
+    audit: "Requires a loaded audit rule whose path is exactly /etc/docker (`auditctl -l`; a watch only in the rules files is `manual`): `-w /etc/docker` or `-a always,exit -F dir=/etc/docker`. A rule for a file inside it (such as \
         daemon.json) does not count. Not applicable when /etc/docker does not exist.",
     impact: "Little extra audit volume: the directory is read when the daemon starts or reloads and written \
         when administrators change the configuration, keys or registry certificates. Package upgrades and \

@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
         without TLS or switch off protections at the next restart. An audit watch records who changed it.",
     audit: "Takes the path of the docker.service unit in effect (systemd's FragmentPath, e.g. \
         /lib/systemd/system/docker.service) and requires a loaded audit rule whose path is exactly that file \
-        (`auditctl -l`, else the rules files). Not applicable when there is no docker.service unit; an error \
+        (`auditctl -l`; a watch only in the rules files is `manual`). Not applicable when there is no docker.service unit; an error \
         when the unit could not be looked up.",
     impact: "Negligible audit volume: the unit file is read on systemd reloads and replaced only by package \
         upgrades. The watch covers that one file, so drop-in overrides under \

@@ -17,8 +17,7 @@ pub static RULE: Rule = Rule {
     rationale: "docker.socket decides where and with what permissions the Docker API socket is created, and \
         the socket itself is root-equivalent access to the host. Audit watches on both record changes to \
         who can reach the daemon.",
-    audit: "When a docker.socket unit exists, requires loaded audit rules (`auditctl -l`, else the rules \
-        files) whose paths are exactly the unit file (Azure's reading) and every Unix socket the daemon \
+    audit: "When a docker.socket unit exists, requires loaded audit rules (`auditctl -l`; a watch only in the rules files is `manual`) whose paths are exactly the unit file (Azure's reading) and every Unix socket the daemon \
         listens on (CIS 1.6's reading: `-H unix://...`, default /var/run/docker.sock; with socket activation \
         `fd://` the unit's usual /var/run/docker.sock). A watch on /run/<x> covers /var/run/<x>. Not applicable \
         when there is no docker.socket unit.",

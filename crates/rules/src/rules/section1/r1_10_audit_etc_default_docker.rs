@@ -15,8 +15,7 @@ pub static RULE: Rule = Rule {
     scope: Scope::Host,
     rationale: "On Debian-family hosts /etc/default/docker can feed options to dockerd (DOCKER_OPTS). A change \
         there alters the daemon at its next start, so it should be recorded.",
-    audit: "Requires a loaded audit rule whose path is exactly /etc/default/docker (`auditctl -l`, else the \
-        rules files). Not applicable when the file does not exist.",
+    audit: "Requires a loaded audit rule whose path is exactly /etc/default/docker (`auditctl -l`; a watch only in the rules files is `manual`). Not applicable when the file does not exist.",
     impact: "Negligible: the file is read at most when the daemon starts and changes only when an \
         administrator or a package upgrade edits it, so the watch produces a few records at most.",
     references: &["https://man7.org/linux/man-pages/man8/auditctl.8.html"],

@@ -17,8 +17,7 @@ pub static RULE: Rule = Rule {
     rationale: "daemon.json holds most of the daemon's security settings (TLS, userns-remap, authorization \
         plugins, insecure registries). An audit watch records who loosened them.",
     audit: "Takes the daemon configuration file in effect (/etc/docker/daemon.json, or dockerd's \
-        `--config-file`) and requires a loaded audit rule whose path is exactly that file (`auditctl -l`, else \
-        the rules files). Not applicable when the file does not exist.",
+        `--config-file`) and requires a loaded audit rule whose path is exactly that file (`auditctl -l`; a watch only in the rules files is `manual`). Not applicable when the file does not exist.",
     impact: "Negligible audit volume: dockerd reads the file when it starts or reloads its configuration \
         (SIGHUP), and it changes only when someone edits it. Operators should expect records for their own \
         edits and review them as change evidence.",

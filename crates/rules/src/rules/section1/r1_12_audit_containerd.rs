@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
         sees and controls every container, so changes to it should be recorded.",
     audit: "Looks at /usr/bin/docker-containerd (the name in old Docker packages, as in Azure's text) and \
         /usr/bin/containerd (current packages, CIS 1.6). Each of the two that exists needs a loaded audit rule \
-        whose path is exactly that binary (`auditctl -l`, else the rules files); a rule for containerd-shim \
+        whose path is exactly that binary (`auditctl -l`; a watch only in the rules files is `manual`); a rule for containerd-shim \
         does not count. Not applicable when neither exists.",
     impact: "Negligible: the binary changes only on package upgrades and is executed when containerd starts, \
         so the watch adds a few records per upgrade or restart. Nothing changes for running containers.",

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
         every container it starts and the host with it. Changes to the binary should be recorded.",
     audit: "Looks at /usr/bin/docker-runc (the name in old Docker packages, as in Azure's text) and \
         /usr/bin/runc (current packages, CIS 1.6). Each of the two that exists needs a loaded audit rule whose \
-        path is exactly that binary (`auditctl -l`, else the rules files). Not applicable when neither exists.",
+        path is exactly that binary (`auditctl -l`; a watch only in the rules files is `manual`). Not applicable when neither exists.",
     impact: "A watch without a `-p` filter also records executions, and runc is executed for every container \
         create, start, kill, delete and `docker exec`, so audit volume grows with container churn. Use `-p \
         wa` to record only changes to the binary if that volume is a problem.",

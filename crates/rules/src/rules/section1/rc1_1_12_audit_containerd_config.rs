@@ -16,8 +16,8 @@ pub static RULE: Rule = Rule {
     rationale: "containerd's config.toml sets its socket permissions, the runtimes and shims it launches, \
         registry mirrors and plugin options. A quiet edit there can swap the runtime every container starts \
         under, so changes to it should be recorded.",
-    audit: "Requires a loaded audit rule whose path is exactly /etc/containerd/config.toml (`auditctl -l`, \
-        else the rules files): `-w /etc/containerd/config.toml` or `-a always,exit -F \
+    audit: "Requires a loaded audit rule whose path is exactly /etc/containerd/config.toml (`auditctl -l`; \
+        a watch only in the rules files is `manual`): `-w /etc/containerd/config.toml` or `-a always,exit -F \
         path=/etc/containerd/config.toml`. A watch on /etc/containerd alone does not count. Not applicable \
         when /etc/containerd/config.toml does not exist; an error when the collector has no stat of it and \
         no rule watches it.",

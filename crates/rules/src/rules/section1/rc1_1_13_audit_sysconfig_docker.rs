@@ -16,8 +16,7 @@ pub static RULE: Rule = Rule {
     rationale: "On Red Hat-family hosts /etc/sysconfig/docker feeds options and environment variables to \
         dockerd (OPTIONS, proxies, storage settings). An edit there alters the daemon at its next start, so it \
         should be recorded.",
-    audit: "Requires a loaded audit rule whose path is exactly /etc/sysconfig/docker (`auditctl -l`, else \
-        the rules files): `-w /etc/sysconfig/docker` or `-a always,exit -F path=/etc/sysconfig/docker`. \
+    audit: "Requires a loaded audit rule whose path is exactly /etc/sysconfig/docker (`auditctl -l`; a watch only in the rules files is `manual`): `-w /etc/sysconfig/docker` or `-a always,exit -F path=/etc/sysconfig/docker`. \
         Debian-family hosts usually have no such file; the rule then does not apply. Not applicable when \
         /etc/sysconfig/docker does not exist; an error when the collector has no stat of it and no rule \
         watches it.",

@@ -16,8 +16,7 @@ pub static RULE: Rule = Rule {
     rationale: "A containerd shim sits between containerd and every container process and runs as root. The \
         legacy shim still ships with some containerd 1.x packages; a replaced binary there controls the \
         containers it parents, so changes to it should be recorded.",
-    audit: "Requires a loaded audit rule whose path is exactly /usr/bin/containerd-shim (`auditctl -l`, else \
-        the rules files): `-w /usr/bin/containerd-shim` or `-a always,exit -F \
+    audit: "Requires a loaded audit rule whose path is exactly /usr/bin/containerd-shim (`auditctl -l`; a watch only in the rules files is `manual`): `-w /usr/bin/containerd-shim` or `-a always,exit -F \
         path=/usr/bin/containerd-shim`. A rule for containerd-shim-runc-v1 or -v2 does not count \
         (docker-bench's substring match accepts those). Not applicable when /usr/bin/containerd-shim does \
         not exist; an error when the collector has no stat of it and no rule watches it.",

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     rationale: "The runc v1 shim runs as root and parents container processes for containerd 1.x. A replaced \
         binary controls every container started through it, so changes to it should be recorded.",
     audit: "Requires a loaded audit rule whose path is exactly /usr/bin/containerd-shim-runc-v1 (`auditctl \
-        -l`, else the rules files): `-w /usr/bin/containerd-shim-runc-v1` or `-a always,exit -F \
+        -l`; a watch only in the rules files is `manual`): `-w /usr/bin/containerd-shim-runc-v1` or `-a always,exit -F \
         path=/usr/bin/containerd-shim-runc-v1`. A rule for containerd-shim or containerd-shim-runc-v2 does \
         not count. Current containerd releases no longer ship this binary; the rule then does not apply. Not \
         applicable when /usr/bin/containerd-shim-runc-v1 does not exist; an error when the collector has no \

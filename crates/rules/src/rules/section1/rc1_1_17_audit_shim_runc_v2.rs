@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
         root. A replaced binary sees and controls every container the host starts, so changes to it should be \
         recorded.",
     audit: "Requires a loaded audit rule whose path is exactly /usr/bin/containerd-shim-runc-v2 (`auditctl \
-        -l`, else the rules files): `-w /usr/bin/containerd-shim-runc-v2` or `-a always,exit -F \
+        -l`; a watch only in the rules files is `manual`): `-w /usr/bin/containerd-shim-runc-v2` or `-a always,exit -F \
         path=/usr/bin/containerd-shim-runc-v2`. A rule for containerd-shim or containerd-shim-runc-v1 does \
         not count. Not applicable when /usr/bin/containerd-shim-runc-v2 does not exist; an error when the \
         collector has no stat of it and no rule watches it.",

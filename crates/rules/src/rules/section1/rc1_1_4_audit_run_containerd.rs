@@ -17,8 +17,7 @@ pub static RULE: Rule = Rule {
         container (config.json, the root filesystem mount) under /run/containerd. Editing a bundle or planting \
         a socket there changes how containers run without going through dockerd, so writes there should leave \
         an audit record.",
-    audit: "Requires a loaded audit rule whose path is exactly /run/containerd (`auditctl -l`, else the \
-        rules files): `-w /run/containerd` or `-a always,exit -F path=/run/containerd`. A rule for a path \
+    audit: "Requires a loaded audit rule whose path is exactly /run/containerd (`auditctl -l`; a watch only in the rules files is `manual`): `-w /run/containerd` or `-a always,exit -F path=/run/containerd`. A rule for a path \
         inside it (such as containerd.sock) does not count; a watch on /var/run/containerd does, as it is \
         the same directory. Not applicable when /run/containerd does not exist; an error when the collector \
         has no stat of it and no rule watches it.",

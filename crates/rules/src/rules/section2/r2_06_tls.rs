@@ -22,7 +22,8 @@ pub static RULE: Rule = Rule {
         your CA.",
     audit: "Not applicable unless the daemon listens on TCP (a `tcp://` entry in `-H`/`hosts`); manual when \
         none is configured but the host listens on port 2375 or 2376 (a socket-activated `-H fd://` daemon \
-        may get TCP from docker.socket). Otherwise \
+        may get TCP from docker.socket); an error when the daemon is socket-activated and the host's \
+        listening sockets could not be read. Otherwise \
         reads the effective `tlsverify` and `tls` (flags, else daemon.json, else false) and \
         `tlscacert`/`tlscert`/`tlskey`. Passes only with `tlsverify` true; `tls` without `tlsverify` fails \
         (the server does not authenticate clients). A certificate path that is not set counts as dockerd's \

@@ -18,10 +18,12 @@ pub static RULE: Rule = Rule {
     rationale: "A port published on 0.0.0.0 or :: is reachable on every interface of the host, including \
         ones that bypass the firewall, load balancer or intrusion detection placed in front of the intended \
         interface. Docker's own iptables rules let such traffic in ahead of most host firewall rules.",
-    audit: "Reads the configured and actual port bindings of every container, running or stopped. Fails when \
-        a port is published on a wildcard address (0.0.0.0, ::, [::]). A binding without a host address \
-        takes the daemon's default `ip` (0.0.0.0 unless `--ip`/`\"ip\"` names one), unless the runtime \
-        binding of the same port shows the address actually used. `-P` (PublishAllPorts) publishes every \
+    audit: "Reads the configured and actual port bindings of every container, running or stopped. Judges \
+        every binding on its own: `-p 127.0.0.1:8080:80 -p 9090:80` publishes port 80 twice, and the second \
+        one fails. Fails when a port is published on a wildcard address (0.0.0.0, ::, [::]). A binding \
+        without a host address takes the daemon's default `ip` (0.0.0.0 unless `--ip`/`\"ip\"` names one), \
+        unless a runtime binding of the same container port and host port shows the address actually used. \
+        A binding whose address or port the API did not return is an error. `-P` (PublishAllPorts) publishes every \
         exposed port on that default address. Containers that publish nothing pass.",
     impact: "The service answers only on the chosen address: clients that reached it through another interface \
         of the host (another network, localhost, IPv6) lose access. The address is now part of the container \

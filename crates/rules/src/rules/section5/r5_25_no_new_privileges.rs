@@ -22,8 +22,10 @@ pub static RULE: Rule = Rule {
         `no-new-privileges` entry decides: bare, `:true` or `=true` pass; `:false` fails even when the daemon \
         default is on, because the container's option overrides it. Without an entry the daemon's effective \
         `no-new-privileges` (daemon.json or `--no-new-privileges`) decides, since it does not show up in the \
-        container's SecurityOpt; when that setting cannot be determined the container is an error, not a \
-        pass.",
+        container's SecurityOpt, but only for a container created by the dockerd that runs now (Created \
+        after the process started): the daemon applies its default when it creates a container, so for an \
+        older container what applied cannot be told and it is manual. When the setting cannot be determined \
+        the container is an error, not a pass.",
     impact: "setuid and setgid programs (sudo, su, some package-manager helpers) and file capabilities no longer \
         raise privileges inside the container, so entrypoints that start as a normal user and escalate through \
         them fail. Images that must change user at start need to start as root and drop privileges themselves \

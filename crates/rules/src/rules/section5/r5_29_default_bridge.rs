@@ -19,8 +19,9 @@ pub static RULE: Rule = Rule {
         container, with no name-based isolation: one compromised container can ARP-spoof or MAC-flood its \
         neighbours. User-defined networks separate workloads and give them DNS by container name.",
     audit: "Finds the default bridge among the daemon's networks (the one whose \
-        `com.docker.network.bridge.name` option is `docker0`, normally named `bridge`; when the network list \
-        could not be read, the name `bridge` is assumed and the reason says so). Fails for every container, \
+        `com.docker.network.bridge.name` option is `docker0`, normally named `bridge`). When the network list \
+        or a network's options could not be read, a container on `bridge` still fails, but one on any other \
+        network is an error: whether that network sits on docker0 cannot be told. Fails for every container, \
         running or stopped, attached to it or whose NetworkMode is `default`/`bridge`; a `container:<x>` mode \
         fails when x is on it. host, none and user-defined networks pass.",
     impact: "Containers must be recreated or reconnected, and those that found each other on the default bridge \
