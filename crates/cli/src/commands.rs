@@ -100,6 +100,15 @@ fn write_output(
     path: Option<&Path>,
     render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
+    write_output_mode(path, 0o644, render)
+}
+
+/// Like [`write_output`], creating the file with `mode` (0600 for facts, which hold image ENV values).
+fn write_output_mode(
+    path: Option<&Path>,
+    mode: u32,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let p = match path {
         Some(p) if p != Path::new("-") => p,
         _ => {
@@ -135,7 +144,14 @@ fn write_output(
         std::process::id()
     ));
     let written = (|| -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(mode)
+            .open(&tmp)?;
+        let mut w = std::io::BufWriter::new(file);
         render(&mut w)?;
         w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         std::fs::rename(&tmp, p)
@@ -338,7 +354,7 @@ fn attach_image_scans(facts: &mut Facts, src: &SourceArgs) -> Result<()> {
 fn collect_cmd(a: CollectArgs) -> Result<ExitCode> {
     let mut facts = collect_live(&a.source)?;
     attach_image_scans(&mut facts, &a.source)?;
-    write_output(Some(&a.output), |w| {
+    write_output_mode(Some(&a.output), 0o600, |w| {
         serde_json::to_writer_pretty(&mut *w, &facts)?;
         w.write_all(b"\n")
     })?;

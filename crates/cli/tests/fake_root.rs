@@ -450,7 +450,10 @@ fn no_dockerd_process_fails_closed() {
     assert_contains(&reason(&rep, "3.16"), "command line is unknown");
     // Nor can daemon.json be shown to be what the running daemon loaded: its values are unknown too.
     assert_eq!(status(&rep, "2.18"), "error", "{}", result(&rep, "2.18"));
-    assert_contains(&reason(&rep, "2.18"), "cannot tell whether a running dockerd loaded");
+    assert_contains(
+        &reason(&rep, "2.18"),
+        "cannot tell whether a running dockerd loaded",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -194,7 +194,10 @@ fn kubernetes_labels_alone_switch_nothing_off() {
     assert_eq!(result(&report, "5.04")["status"], "fail");
     assert_eq!(target_status(&report, "5.04", &pod), "fail");
     let claims = report["host"]["orchestrator_claims"].as_array().unwrap();
-    let claim = claims.iter().find(|x| x["container"] == pod.as_str()).unwrap();
+    let claim = claims
+        .iter()
+        .find(|x| x["container"] == pod.as_str())
+        .unwrap();
     assert!(
         claim["why"].as_str().unwrap().contains("no kubelet"),
         "{claim}"
@@ -227,7 +230,14 @@ fn only_containers_a_running_kubelet_manages_are_skipped() {
     let r = FakeRoot::new();
     r.process(1, &["/sbin/init"]);
     r.process(700, &["/usr/bin/kubelet", "--root-dir=/var/lib/kubelet"]);
-    r.process(701, &["/usr/bin/cri-dockerd", "--container-runtime-endpoint", "fd://"]);
+    r.process(
+        701,
+        &[
+            "/usr/bin/cri-dockerd",
+            "--container-runtime-endpoint",
+            "fd://",
+        ],
+    );
     r.mkdir(&format!("/var/lib/kubelet/pods/{uid}"), 0o750);
     let (_, report) = scan_json(&[
         "--root",

@@ -125,9 +125,9 @@ pub async fn collect(opts: &CollectOptions) -> Result<Facts, CollectError> {
     }
     // Every other path a rule names, stat'ed once.
     for p in paths_to_stat(&facts) {
-        if !facts.files.contains_key(&p) {
-            let st = fs.stat(&p);
-            facts.files.insert(p, st);
+        if let std::collections::btree_map::Entry::Vacant(slot) = facts.files.entry(p) {
+            let st = fs.stat(slot.key());
+            slot.insert(st);
         }
     }
     facts.collector.duration_ms = started.elapsed().as_millis() as u64;

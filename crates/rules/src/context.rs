@@ -257,7 +257,7 @@ impl<'a> Ctx<'a> {
                 !options.include_orchestrated
                     && orchestrator
                         .as_ref()
-                        .is_some_and(|o| o.managed.iter().any(|m| *m == c.id))
+                        .is_some_and(|o| o.managed.contains(&c.id))
             };
             containers = d
                 .containers

@@ -333,7 +333,8 @@ fn no_rule_passes_on_a_fact_that_was_not_collected() {
     let mut checked = 0usize;
     // Fixtures that do not pass, grouped by identical facts: each variant is deserialized once and every
     // rule that has that fixture is evaluated on it.
-    let mut groups: Vec<(Value, Vec<(&'static crate::Rule, &'static str, Status)>)> = Vec::new();
+    type Starts = Vec<(&'static crate::Rule, &'static str, Status)>;
+    let mut groups: Vec<(Value, Starts)> = Vec::new();
     for (rule, fixtures) in fixtures() {
         // A `not_applicable` fixture says the thing the rule is about does not exist; when that fact is
         // uncollected, a rule may pass on evidence that covers both cases (an audit watch on a path holds

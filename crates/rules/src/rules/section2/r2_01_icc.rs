@@ -61,11 +61,7 @@ fn check(ctx: &Ctx) -> Outcome {
             Ok((icc, origin(ctx, s)))
         }
         Err(e) => {
-            targets.push(Target::setting(
-                "icc",
-                Status::Error,
-                "icc could not be determined",
-            ));
+            targets.push(Target::setting("icc", Status::Error, e.clone()));
             Err(e)
         }
     };

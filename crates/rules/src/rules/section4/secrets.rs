@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn well_known_shapes_are_found_and_masked() {
-        let token = format!("ghp_{}", "a1B2c3D4e5".repeat(4)[..36].to_string());
+        let token = format!("ghp_{}", &"a1B2c3D4e5".repeat(4)[..36]);
         let found = credential_shapes(&format!("RUN curl -H 'Authorization: token {token}' x"));
         assert_eq!(found, ["GitHub token ghp_… (40 characters)"]);
         assert!(!found[0].contains(&token[4..]));
