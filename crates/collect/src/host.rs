@@ -837,6 +837,96 @@ mod tests {
     }
 
     #[test]
+    fn mountinfo_keeps_device_and_root() {
+        let m = parse_mountinfo("30 22 8:1 /srv/docker /var/lib/docker rw - ext4 /dev/sda1 rw\n");
+        assert_eq!(m[0].dev.as_deref(), Some("8:1"));
+        assert_eq!(m[0].root.as_deref(), Some("/srv/docker"));
+    }
+
+    #[test]
+    fn process_start_and_uid_maps() {
+        // The command name may hold spaces and parentheses.
+        let stat =
+            "4321 (dock (er) d) S 1 4321 4321 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 12 0 987654 1 2";
+        assert_eq!(proc_start_ticks(stat), Some(987_654));
+        assert_eq!(
+            map_uid_in("         0          0 4294967295\n", 1000),
+            Some(1000)
+        );
+        assert_eq!(map_uid_in("0 100000 65536\n", 101_000), Some(1000));
+        assert_eq!(
+            map_uid_in("0 100000 65536\n", 0),
+            None,
+            "host root is not mapped"
+        );
+    }
+
+    /// The container's /etc/passwd comes from its own layers: the upper layer first, a whiteout hides the
+    /// layers below, and a link inside the image is never followed onto the host.
+    #[test]
+    fn container_accounts_from_overlay_layers() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        let layer = |name: &str| format!("/var/lib/docker/overlay2/{name}/diff");
+        let mk = |p: &str, text: &str| {
+            let full = root.join(p.trim_start_matches('/'));
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        };
+        mk(
+            &format!("{}/etc/passwd", layer("base")),
+            "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/:/bin/sh\n",
+        );
+        std::fs::create_dir_all(root.join(layer("upper").trim_start_matches('/'))).unwrap();
+        let fs = HostFs::new(root);
+        let driver = |upper: &str, lower: &str| dockguard_facts::GraphDriver {
+            name: "overlay2".into(),
+            data: [
+                ("UpperDir".to_string(), layer(upper)),
+                ("LowerDir".to_string(), lower.to_string()),
+            ]
+            .into(),
+        };
+        let accounts = fs
+            .container_accounts(&driver("upper", &layer("base")))
+            .unwrap();
+        assert_eq!(accounts.iter().find(|a| a.name == "app").unwrap().uid, 1000);
+        // A newer layer's passwd wins.
+        mk(
+            &format!("{}/etc/passwd", layer("mid")),
+            "toor:x:0:0::/root:/bin/sh\n",
+        );
+        let lower = format!("{}:{}", layer("mid"), layer("base"));
+        let accounts = fs.container_accounts(&driver("upper", &lower)).unwrap();
+        assert_eq!(accounts.len(), 1);
+        assert_eq!((accounts[0].name.as_str(), accounts[0].uid), ("toor", 0));
+        // /etc as a link inside the image: refused, not followed to the host's /etc.
+        std::fs::create_dir_all(root.join(layer("linked").trim_start_matches('/'))).unwrap();
+        symlink(
+            "/etc",
+            root.join(format!("{}/etc", layer("linked")).trim_start_matches('/')),
+        )
+        .unwrap();
+        let e = fs
+            .container_accounts(&driver("linked", &layer("base")))
+            .unwrap_err();
+        assert!(e.contains("symbolic link"), "{e}");
+        // Other storage drivers are not read.
+        let e = fs
+            .container_accounts(&dockguard_facts::GraphDriver {
+                name: "devicemapper".into(),
+                data: Default::default(),
+            })
+            .unwrap_err();
+        assert!(e.contains("devicemapper"), "{e}");
+        // No passwd in any layer.
+        let e = fs
+            .container_accounts(&driver("upper", &layer("nothing")))
+            .unwrap_err();
+        assert!(e.contains("no layer"), "{e}");
+    }
+
+    #[test]
     fn proc_net() {
         let tcp = "  sl  local_address rem_address   st\n\
            0: 00000000:0951 00000000:0000 0A 0\n\
