@@ -148,10 +148,12 @@ impl<'a> Ctx<'a> {
                     name: "kubernetes".into(),
                     containers: k8s,
                 });
+                // The container dockguard itself runs in is never assessed.
+                let scanner = facts.collector.scanner_container.as_deref();
                 let selected = d
                     .containers
                     .iter()
-                    .filter(|c| options.containers.admits(c))
+                    .filter(|c| options.containers.admits(c) && Some(c.id.as_str()) != scanner)
                     .collect();
                 (selected, orchestrator)
             }
