@@ -52,7 +52,7 @@ fn shared_libraries(bin: &Path) -> Vec<PathBuf> {
         .filter_map(|l| {
             let l = l.trim();
             let path = match l.split_once("=>") {
-                Some((_, rest)) => rest.trim().split_whitespace().next()?,
+                Some((_, rest)) => rest.split_whitespace().next()?,
                 None => l.split_whitespace().next()?,
             };
             path.starts_with('/').then(|| PathBuf::from(path))
@@ -104,14 +104,17 @@ fn build_scanner_image() -> BuiltImage {
     BuiltImage::build(dir.path(), None, "scanner")
 }
 
-/// Per rule: its status and its targets' (kind, name, status).
-fn verdicts(r: &Value) -> BTreeMap<String, (String, Vec<(String, String, String)>)> {
+/// A target's kind, name and status.
+type TargetVerdict = (String, String, String);
+
+/// Per rule: its status and its targets' verdicts.
+fn verdicts(r: &Value) -> BTreeMap<String, (String, Vec<TargetVerdict>)> {
     r["results"]
         .as_array()
         .unwrap()
         .iter()
         .map(|x| {
-            let mut targets: Vec<(String, String, String)> = x["targets"]
+            let mut targets: Vec<TargetVerdict> = x["targets"]
                 .as_array()
                 .unwrap()
                 .iter()

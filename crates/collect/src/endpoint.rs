@@ -316,10 +316,9 @@ fn context_endpoint(
         endpoint: "(unknown)".into(),
         source_desc: source.to_string(),
         reason,
-        fix: format!(
-            "list the contexts with `docker context ls` and choose one that exists (DOCKER_CONTEXT or \
-             `docker context use NAME`), or name the endpoint with --docker-host"
-        ),
+        fix: "list the contexts with `docker context ls` and choose one that exists (DOCKER_CONTEXT or \
+              `docker context use NAME`), or name the endpoint with --docker-host"
+            .to_string(),
     }
     };
     let text = std::fs::read_to_string(&meta).map_err(|e| {

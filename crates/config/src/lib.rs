@@ -1,7 +1,7 @@
 //! `dockguard.toml`: which rules run, severity overrides, thresholds for judgement rules, and exemptions.
 //!
 //! ```toml
-//! profile = "azure"          # or "cis-1.6"
+//! profile = "azure"          # or "cis-1.6", "cis-1.8"
 //! fail_on = "high"           # any | low | medium | high | critical | never
 //!
 //! [rules]
@@ -194,7 +194,10 @@ impl Config {
             Some(p) => Some(Profile::parse(p.get_ref()).ok_or_else(|| {
                 invalid(
                     p.span(),
-                    format!("profile {:?} is not one of: azure, cis-1.6", p.get_ref()),
+                    format!(
+                        "profile {:?} is not one of: azure, cis-1.6, cis-1.8",
+                        p.get_ref()
+                    ),
                 )
             })?),
         };
@@ -483,7 +486,7 @@ expires = 2027-01-31
         assert!(err("profile = \"azure\"\nprofile2 = 1\n").contains("line 2"));
         assert_eq!(
             err("# comment\nprofile = \"cis\"\n"),
-            "dockguard.toml:2: profile \"cis\" is not one of: azure, cis-1.6"
+            "dockguard.toml:2: profile \"cis\" is not one of: azure, cis-1.6, cis-1.8"
         );
         let e = err("[severity]\n\"5.14\" = \"urgent\"\n");
         assert_eq!(e, "dockguard.toml:2: severity \"urgent\" for 5.14 is not one of: low, medium, high, critical");

@@ -114,7 +114,7 @@ pub(crate) fn plural(n: usize, noun: &str) -> String {
 pub const MAX_TARGETS: usize = 25;
 
 /// The targets to list, and how many more there are, under the one limit every human format uses.
-pub(crate) fn limit<'a, T>(items: &'a [T], all: bool) -> (&'a [T], usize) {
+pub(crate) fn limit<T>(items: &[T], all: bool) -> (&[T], usize) {
     if all || items.len() <= MAX_TARGETS {
         (items, 0)
     } else {
