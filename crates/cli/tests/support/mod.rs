@@ -56,10 +56,17 @@ fn remove_everything_of_this_process() {
             .args(&containers)
             .output();
     }
-    let mut images = list(&["images", "-q", "--no-trunc", "--filter", &label]);
-    images.sort();
-    images.dedup();
-    if !images.is_empty() {
+    // An image built FROM another of ours cannot go before it: repeat until nothing is left or nothing
+    // more can be removed.
+    let mut left = usize::MAX;
+    loop {
+        let mut images = list(&["images", "-q", "--no-trunc", "--filter", &label]);
+        images.sort();
+        images.dedup();
+        if images.is_empty() || images.len() >= left {
+            break;
+        }
+        left = images.len();
         let _ = Command::new("docker")
             .args(["rmi", "-f"])
             .args(&images)
