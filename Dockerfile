@@ -8,7 +8,7 @@
 # host's processes through --pid host. dockguard recognises the container it runs in and does not assess it.
 # Any `dockguard` arguments follow the image name (`dockguard scan -f json`, `dockguard collect -o -`).
 
-FROM rust:1.85-bookworm AS build
+FROM rust:1.89-bookworm AS build
 WORKDIR /src
 COPY . .
 RUN cargo build --release --locked -p dockguard

@@ -341,7 +341,6 @@ fn the_readme_covers_install_the_scanner_image_prerequisites_and_the_score() {
         "chromedriver",
         "clippy",
         "rustfmt",
-        "1.85",
         "privileged",
         "DOCKER_CONTEXT",
         "XDG_RUNTIME_DIR",
@@ -351,4 +350,18 @@ fn the_readme_covers_install_the_scanner_image_prerequisites_and_the_score() {
     ] {
         assert!(readme.contains(must), "README.md does not mention {must:?}");
     }
+    // The Rust version it asks for is the workspace's rust-version.
+    let manifest = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml"),
+    )
+    .unwrap();
+    let msrv = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("rust-version in Cargo.toml");
+    assert!(
+        readme.contains(&format!("Rust {msrv} or newer")),
+        "README.md must ask for Rust {msrv} (Cargo.toml's rust-version)"
+    );
 }
