@@ -208,6 +208,9 @@ pub struct Uploader {
     url: reqwest::Url,
     token: String,
     max_backoff: Duration,
+    /// Reports acknowledged (stored or duplicate) since the uploader was made, counted as each answer
+    /// arrives, so a pass cancelled half-way (the agent stopping) still counts what it delivered.
+    acknowledged: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Uploader {
@@ -254,7 +257,14 @@ impl Uploader {
             url,
             token: cfg.token.clone(),
             max_backoff: cfg.max_backoff,
+            acknowledged: Default::default(),
         })
+    }
+
+    /// Reports the server acknowledged since this uploader was made, including those of a pass that was
+    /// cancelled before it returned.
+    pub fn acknowledged(&self) -> usize {
+        self.acknowledged.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Where reports go.
@@ -277,7 +287,12 @@ impl Uploader {
         };
         for (i, entry) in entries.iter().enumerate() {
             let left = entries.len() - i;
-            match self.deliver_one(spool, entry).await {
+            let verdict = self.deliver_one(spool, entry).await;
+            if matches!(verdict, Ok(Verdict::Stored | Verdict::Duplicate)) {
+                self.acknowledged
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            match verdict {
                 Ok(Verdict::Stored) => out.stored += 1,
                 Ok(Verdict::Duplicate) => out.duplicates += 1,
                 Ok(_) => out.rejected += 1,

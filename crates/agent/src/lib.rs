@@ -457,6 +457,8 @@ where
             _ = &mut shutdown => break,
         }
     }
+    // A delivery pass cut short by the stop may have delivered some reports already.
+    summary.delivered = uploader.acknowledged();
     summary.remaining = spool.pending().map(|p| p.len()).unwrap_or(0);
     tracing::info!(
         remaining = summary.remaining,

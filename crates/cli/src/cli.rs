@@ -1,13 +1,85 @@
-//! Command-line flags.
+//! Command-line flags (clap). Every subcommand's `--help` ends with examples, and every argument has a
+//! description (a unit test walks the whole command tree).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+const MAIN_EXAMPLES: &str = "Examples:
+  dockguard scan                                   assess this host (Azure baseline)
+  dockguard scan --profile cis-1.8 -o report.html  the CIS Docker Benchmark v1.8.0, as a web page
+  dockguard explain 5.31                           why a rule matters and how to fix it
+  dockguard rules --profile cis-1.8                every rule of a profile
+
+The scanner as a container (host root read-only at /host, the Docker socket, the host's PIDs):
+  docker run --rm --pid host --userns host -v /:/host:ro \\
+    -v /var/run/docker.sock:/var/run/docker.sock:ro dockguard scan";
+
+const SCAN_EXAMPLES: &str = "Examples:
+  dockguard scan                                  human report: failures first, most severe first
+  dockguard scan --group-by section --all-targets by section, every offending target listed
+  dockguard scan -o report.json                   JSON (the format follows the extension)
+  dockguard scan -f json -o r.json -f sarif -o r.sarif
+  dockguard scan --profile cis-1.8 --level 1      CIS Docker Benchmark v1.8.0, Level 1 only
+  dockguard scan --select 5 --ignore 5.29         rules by id or prefix
+  dockguard scan --container 'web-*' --fail-on high
+  dockguard scan --root /host                     the host's / mounted at /host (in a container)
+  dockguard scan --facts facts.json               evaluate facts saved by `dockguard collect`";
+
+const COLLECT_EXAMPLES: &str = "Examples:
+  dockguard collect -o facts.json                 save this host's facts
+  dockguard collect -o - | gzip > facts.json.gz   to stdout
+  dockguard scan --facts facts.json               evaluate them later, anywhere";
+
+const RULES_EXAMPLES: &str = "Examples:
+  dockguard rules                                 the Azure baseline (with 0.0, the inventory)
+  dockguard rules --profile cis-1.8 --level 1     CIS Docker Benchmark v1.8.0, Level 1
+  dockguard rules -f json                         machine-readable";
+
+const EXPLAIN_EXAMPLES: &str = "Examples:
+  dockguard explain 5.31                          an Azure baseline id (the default profile)
+  dockguard explain cis:5.32                      the same rule by its CIS 1.6.0 id
+  dockguard explain --profile cis-1.8 2.7         CIS 1.8.0's devicemapper rule
+  dockguard explain 0.0                           the Docker inventory";
+
+const DIFF_EXAMPLES: &str = "Examples:
+  dockguard diff last-week.json today.json        newly failing, fixed, changed
+  dockguard diff -f json a.json b.json            as JSON";
+
+const SERVER_EXAMPLES: &str = "Examples:
+  dockguard server                                SQLite in ./dockguard.db, http://127.0.0.1:8080
+  dockguard server --listen 0.0.0.0:8443 --tls-cert c.pem --tls-key k.pem
+  dockguard server token create --role agent > agent.token";
+
+const TOKEN_EXAMPLES: &str = "Examples:
+  dockguard server token create --role reader --name alice
+  dockguard server token list
+  dockguard server token revoke 3";
+
+const TOKEN_CREATE_EXAMPLES: &str = "Examples:
+  dockguard server token create --role agent > agent.token
+  dockguard server token create --role admin --name \"second admin\"";
+
+const TOKEN_LIST_EXAMPLES: &str = "Examples:
+  dockguard server token list --db /var/lib/dockguard/console.db";
+
+const TOKEN_REVOKE_EXAMPLES: &str = "Examples:
+  dockguard server token revoke 3                 the id from `dockguard server token list`";
+
+const AGENT_EXAMPLES: &str = "Examples:
+  dockguard agent --server http://console:8080 --token-file agent.token --interval 1h
+  dockguard agent --server https://console:8443 --token-file agent.token --ca-cert ca.pem --once";
+
+const COMPLETIONS_EXAMPLES: &str = "Examples:
+  dockguard completions bash > /etc/bash_completion.d/dockguard
+  dockguard completions zsh > \"${fpath[1]}/_dockguard\"
+  dockguard completions fish > ~/.config/fish/completions/dockguard.fish";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "dockguard",
     version,
-    about = "Assess Docker hosts against the CIS Docker Benchmark and the Azure Docker security baseline"
+    about = "Assess Docker hosts against the CIS Docker Benchmark and the Azure Docker security baseline",
+    after_help = MAIN_EXAMPLES
 )]
 pub struct Cli {
     /// More logging on stderr (-v info, -vv debug). DOCKGUARD_LOG overrides.
@@ -20,38 +92,58 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Assess this host (or a saved facts file) and report pass/fail per rule.
+    #[command(after_help = SCAN_EXAMPLES)]
     Scan(Box<ScanArgs>),
     /// Collect the facts of this host and save them for offline evaluation (`scan --facts`).
+    #[command(after_help = COLLECT_EXAMPLES)]
     Collect(CollectArgs),
     /// List the rules.
+    #[command(after_help = RULES_EXAMPLES)]
     Rules(RulesArgs),
     /// The central console: recommendations, affected hosts, host drill-down, query console, API.
+    #[command(after_help = SERVER_EXAMPLES)]
     Server(Box<ServerArgs>),
     /// Keep assessing this host and submit each report to a dockguard server.
+    #[command(after_help = AGENT_EXAMPLES)]
     Agent(Box<AgentArgs>),
     /// Compare two JSON reports: newly failing, fixed, and rules that changed status.
+    #[command(after_help = DIFF_EXAMPLES)]
     Diff {
+        /// The earlier JSON report (`scan -f json`).
         old: PathBuf,
+        /// The later JSON report.
         new: PathBuf,
+        /// Output format.
         #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
     },
     /// Show everything about one rule: rationale, how it is checked, remediation.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain {
-        /// Rule id in the profile (`5.31`), or prefixed (`azure:5.31`, `cis:5.32`, `cis-1.8:2.8`).
+        /// Rule id in the profile (`5.31`), or prefixed (`azure:5.31`, `cis:5.32`, `cis-1.8:2.8`); `0.0` is the
+        /// inventory.
         id: String,
         /// The profile whose numbering a bare id uses.
         #[arg(long, value_enum, default_value_t = Profile::Azure)]
         profile: Profile,
     },
+    /// Print a shell completion script for SHELL to stdout.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct SourceArgs {
-    /// The host's root filesystem (use /host when the host's / is mounted there).
-    #[arg(long, default_value = "/", value_name = "DIR")]
+    /// The host's root filesystem (use /host when the host's / is mounted there; the scanner image sets
+    /// DOCKGUARD_ROOT=/host).
+    #[arg(long, default_value = "/", value_name = "DIR", env = "DOCKGUARD_ROOT")]
     pub root: PathBuf,
-    /// Docker endpoint (unix:///path, tcp://host:port). Default: DOCKER_HOST, else unix:///var/run/docker.sock.
+    /// Docker endpoint (unix:///path, tcp://host:port). Else DOCKER_HOST, DOCKER_CONTEXT, the current Docker
+    /// context, the rootless socket $XDG_RUNTIME_DIR/docker.sock, unix:///var/run/docker.sock.
     #[arg(long, value_name = "URL")]
     pub docker_host: Option<String>,
     /// Only assess running containers (default: running and stopped).
@@ -104,10 +196,15 @@ impl Format {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
+    /// Any failure or error.
     Any,
+    /// Low severity and above (the same as any).
     Low,
+    /// Medium severity and above.
     Medium,
+    /// High severity and above.
     High,
+    /// Critical only.
     Critical,
     /// Never exit 1 (report only).
     Never,
@@ -120,6 +217,9 @@ pub enum Profile {
     /// The CIS Docker Benchmark v1.6.0 (117 recommendations, ids such as 5.32).
     #[value(name = "cis-1.6")]
     Cis16,
+    /// The CIS Docker Benchmark v1.8.0 (118 recommendations: 1.6's plus 2.7 devicemapper).
+    #[value(name = "cis-1.8")]
+    Cis18,
 }
 
 impl Profile {
@@ -127,8 +227,18 @@ impl Profile {
         match self {
             Profile::Azure => dockguard_rules::Profile::Azure,
             Profile::Cis16 => dockguard_rules::Profile::Cis16,
+            Profile::Cis18 => dockguard_rules::Profile::Cis18,
         }
     }
+}
+
+/// How the text report is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// Failed rules first, most severe first, then errors, manual reviews, exemptions, passes.
+    Severity,
+    /// The benchmark's order, by section, with each section's score.
+    Section,
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +255,7 @@ pub struct ScanArgs {
     #[arg(long, value_enum)]
     pub profile: Option<Profile>,
     /// Output format; repeat with -o to write several at once: `-f json -o r.json -f sarif -o r.sarif`.
+    /// Without -f, each -o file's extension decides (.json .sarif .xml .csv .md .html .txt).
     #[arg(short, long, value_enum)]
     pub format: Vec<Format>,
     /// Write the report to FILE instead of stdout; the n-th -o goes with the n-th -f.
@@ -179,9 +290,15 @@ pub struct ScanArgs {
     /// Colour: auto (a terminal without NO_COLOR), always, never.
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
-    /// Show the reason of every rule, not only failures.
+    /// Show the reason of every rule, not only failures (and the inventory).
     #[arg(long)]
     pub show_all: bool,
+    /// Text report layout: failures first by severity, or by benchmark section.
+    #[arg(long, value_enum, default_value_t = GroupBy::Severity)]
+    pub group_by: GroupBy,
+    /// List every offending target under a rule (text, markdown, html list the first 25 otherwise).
+    #[arg(long)]
+    pub all_targets: bool,
 }
 
 #[derive(Debug, Args)]
@@ -195,20 +312,26 @@ pub struct CollectArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DiffFormat {
+    /// For people.
     Text,
+    /// For programs.
     Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RulesFormat {
+    /// One line per rule.
     Table,
+    /// A JSON array.
     Json,
 }
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
+    /// Output format.
     #[arg(short, long, value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
+    /// The profile to list.
     #[arg(long, value_enum, default_value_t = Profile::Azure)]
     pub profile: Profile,
     /// Only rules of this CIS level and below.
@@ -305,6 +428,7 @@ pub struct ServerArgs {
 #[derive(Debug, Subcommand)]
 pub enum ServerCommand {
     /// Manage API tokens.
+    #[command(after_help = TOKEN_EXAMPLES)]
     Token {
         #[command(subcommand)]
         command: TokenCommand,
@@ -314,14 +438,22 @@ pub enum ServerCommand {
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Create a token and print its secret (shown once; only a hash is stored).
+    #[command(after_help = TOKEN_CREATE_EXAMPLES)]
     Create {
+        /// What the token may do: reader (view), agent (submit reports), admin (everything).
         #[arg(long, value_parser = ["reader", "agent", "admin"])]
         role: String,
+        /// A name to recognise the token by in `token list` (default: its role and creation time).
         #[arg(long, default_value = "", value_name = "NAME")]
         name: String,
     },
     /// List tokens (never their secrets).
+    #[command(after_help = TOKEN_LIST_EXAMPLES)]
     List,
     /// Revoke a token and its sessions.
-    Revoke { id: i64 },
+    #[command(after_help = TOKEN_REVOKE_EXAMPLES)]
+    Revoke {
+        /// The token's id, from `dockguard server token list`.
+        id: i64,
+    },
 }

@@ -1,8 +1,9 @@
 //! The subcommands. Only this crate prints or exits.
 
 use crate::cli::*;
-use anyhow::{bail, Context, Result};
-use dockguard_collect::{collect, resolve_endpoint, CollectOptions};
+use anyhow::{anyhow, bail, Context, Result};
+use clap::CommandFactory;
+use dockguard_collect::{collect, resolve_endpoint, CollectOptions, Unreachable};
 use dockguard_facts::{Facts, FACTS_SCHEMA};
 use dockguard_report::{text::TextOptions, Report};
 use dockguard_rules::context::ContainerPattern;
@@ -21,7 +22,51 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::Agent(a) => agent(*a),
         Command::Server(a) => server(*a),
+        Command::Completions { shell } => completions(shell),
     }
+}
+
+/// `dockguard completions SHELL`: the completion script, generated from the clap definitions.
+fn completions(shell: clap_complete::Shell) -> Result<ExitCode> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "dockguard", &mut buf);
+    write_output(None, |w| w.write_all(&buf))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A daemon that cannot be reached: the cause, the endpoint, where it came from and the fix, then the
+/// offline alternative.
+fn unreachable(e: Unreachable) -> anyhow::Error {
+    anyhow!("{e}\n(to evaluate saved facts instead: `dockguard collect -o FILE` where the daemon answers, then `dockguard scan --facts FILE`)")
+}
+
+/// Warns loudly when `--root` is not a host's root filesystem: host-side rules would read nothing there.
+fn warn_about_root(facts: &Facts) {
+    let c = &facts.collector;
+    if c.root_missing.is_empty() {
+        return;
+    }
+    let paint = |s: &str| {
+        if std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        {
+            format!("\x1b[1;33m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    eprintln!(
+        "{}",
+        paint(&format!(
+            "warning: --root {} does not look like a host's root filesystem: it has no {}.\n\
+             warning: host-side rules (sections 1-3) read their files there; those found not applicable say so \
+             in their reason.\n\
+             warning: in a container, mount the host's / read-only at /host (-v /:/host:ro) and use --root /host \
+             (or DOCKGUARD_ROOT=/host).",
+            c.root,
+            c.root_missing.join(", ")
+        ))
+    );
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -35,10 +80,11 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// Collects live facts, with a spinner on a terminal. Daemon unreachable is a tool failure (exit 2) with
 /// the endpoint and how to fix it.
 fn collect_live(src: &SourceArgs) -> Result<Facts> {
-    let endpoint = resolve_endpoint(src.docker_host.as_deref());
     if !src.root.is_dir() {
         bail!("--root {}: not a directory", src.root.display());
     }
+    let endpoint = resolve_endpoint(src.docker_host.as_deref()).map_err(unreachable)?;
+    tracing::info!(endpoint = %endpoint, source = %endpoint.source, "Docker endpoint");
     let mut opts = CollectOptions::new(&src.root, &endpoint);
     opts.running_only = src.running_only;
     opts.concurrency = src.concurrency;
@@ -55,6 +101,10 @@ fn collect_live(src: &SourceArgs) -> Result<Facts> {
     }
     match result {
         Ok(f) => {
+            warn_about_root(&f);
+            if let Some(id) = &f.collector.scanner_container {
+                tracing::info!(container = %id, "dockguard runs in this container: it is not assessed");
+            }
             tracing::info!(
                 containers = f.docker.ok().map(|d| d.containers.len()).unwrap_or(0),
                 ms = f.collector.duration_ms,
@@ -62,11 +112,7 @@ fn collect_live(src: &SourceArgs) -> Result<Facts> {
             );
             Ok(f)
         }
-        Err(e) => bail!(
-            "{e}\nhint: is dockerd running? Start it (`systemctl start docker`), or point dockguard at it with \
-             --docker-host URL or DOCKER_HOST; check that this user may open the socket. To evaluate saved \
-             facts instead, use `dockguard scan --facts FILE`."
-        ),
+        Err(e) => Err(unreachable(e)),
     }
 }
 
@@ -194,22 +240,70 @@ fn parse_fail_on(s: &str) -> FailOn {
     }
 }
 
-/// Pairs each `--format` with its `--output`: one format and no output goes to stdout; otherwise every
-/// format needs its own file.
+/// The format a report file's name asks for: `.json`, `.sarif` (and `.sarif.json`), `.xml` (JUnit), `.csv`,
+/// `.md`/`.markdown`, `.html`/`.htm`, `.txt`.
+fn format_of(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".sarif.json") {
+        return Some(Format::Sarif);
+    }
+    let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "json" => Format::Json,
+        "sarif" => Format::Sarif,
+        "xml" => Format::Junit,
+        "csv" => Format::Csv,
+        "md" | "markdown" => Format::Markdown,
+        "html" | "htm" => Format::Html,
+        "txt" | "text" => Format::Text,
+        _ => return None,
+    })
+}
+
+/// Pairs each `--format` with its `--output`: one format and no output goes to stdout; without any
+/// `--format`, each output file's extension decides its format; otherwise every format needs its own file.
 fn outputs(a: &ScanArgs) -> Result<Vec<(Format, Option<std::path::PathBuf>)>> {
-    let formats = if a.format.is_empty() {
-        vec![Format::Text]
-    } else {
-        a.format.clone()
-    };
-    match (formats.len(), a.output.len()) {
-        (1, 0) => Ok(vec![(formats[0], None)]),
-        (f, o) if f == o => Ok(formats
-            .into_iter()
-            .zip(a.output.iter().cloned().map(Some))
-            .collect()),
-        (1, o) if a.format.is_empty() && o == 1 => {
-            Ok(vec![(Format::Text, Some(a.output[0].clone()))])
+    if a.format.is_empty() {
+        if a.output.is_empty() {
+            return Ok(vec![(Format::Text, None)]);
+        }
+        return a
+            .output
+            .iter()
+            .map(|p| {
+                if p == Path::new("-") {
+                    return Ok((Format::Text, Some(p.clone())));
+                }
+                match format_of(p) {
+                    Some(f) => Ok((f, Some(p.clone()))),
+                    None => bail!(
+                        "-o {}: cannot tell the report format from the file name; name it .json, .sarif, .xml \
+                         (JUnit), .csv, .md, .html or .txt, or give the format: `-f json -o {}`",
+                        p.display(),
+                        p.display()
+                    ),
+                }
+            })
+            .collect();
+    }
+    match (a.format.len(), a.output.len()) {
+        (1, 0) => Ok(vec![(a.format[0], None)]),
+        (f, o) if f == o => {
+            for (format, p) in a.format.iter().zip(&a.output) {
+                if let Some(implied) = format_of(p).filter(|i| i != format) {
+                    tracing::warn!(
+                        "writing the {} format to {} (its name suggests {})",
+                        format.report_format(),
+                        p.display(),
+                        implied.report_format()
+                    );
+                }
+            }
+            Ok(a.format
+                .iter()
+                .copied()
+                .zip(a.output.iter().cloned().map(Some))
+                .collect())
         }
         (f, o) => bail!(
             "{f} --format and {o} --output given: with several formats, give each its own --output \
@@ -250,11 +344,19 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
     };
     let unknown = selection.unknown_patterns(profile);
     if !unknown.is_empty() {
+        let hints: Vec<String> = unknown
+            .iter()
+            .filter_map(|u| {
+                let h = dockguard_rules::did_you_mean(profile, u);
+                (!h.is_empty()).then(|| format!("\n  {u}: {h}"))
+            })
+            .collect();
         bail!(
-            "--select/--ignore: {} match no rule of the {} profile (see `dockguard rules --profile {}`)",
+            "--select/--ignore: {} match no rule of the {} profile (see `dockguard rules --profile {}`){}",
             unknown.join(", "),
             profile.name(),
-            profile.name()
+            profile.name(),
+            hints.concat()
         );
     }
     let baseline = match &a.baseline {
@@ -318,6 +420,8 @@ fn scan(a: ScanArgs) -> Result<ExitCode> {
         let text = TextOptions {
             color,
             verbose: a.show_all,
+            all_targets: a.all_targets,
+            group_by_section: a.group_by == GroupBy::Section,
         };
         write_output(path.as_deref(), |w| {
             dockguard_report::write(&report, format.report_format(), text, w)
@@ -361,44 +465,66 @@ fn collect_cmd(a: CollectArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What `rules` and `explain` say about `0.0`, the Azure baseline's inventory entry.
+const INVENTORY_TEXT: &str = "Not a control: the facts an operator wants at a glance — Docker and API \
+    version, components, storage, logging and cgroup drivers, the Docker root directory, security options, \
+    swarm state, and the containers and images on the host. Every report carries it (the `inventory` object \
+    of the JSON report); the text report shows it with --show-all or `--select 0.0`.";
+
 fn rules(a: RulesArgs) -> Result<ExitCode> {
+    use dockguard_rules::Profile as P;
     let profile = a.profile.rules_profile();
     let selected = Selection {
         level: a.level,
         ..Default::default()
     }
     .rules(profile);
+    let inventory = profile == P::Azure;
     let out = match a.format {
         RulesFormat::Json => {
-            let v: Vec<serde_json::Value> = selected
-                .iter()
-                .map(|(id, r)| {
-                    serde_json::json!({
-                        "id": id,
-                        "refs": {"azure": r.azure.as_slice(), "cis-1.6": r.cis},
-                        "title": r.title,
-                        "section": r.section.title(),
-                        "severity": r.severity,
-                        "level": r.level,
-                        "assessment": r.assessment,
-                        "scope": r.scope,
-                    })
+            let mut v: Vec<serde_json::Value> = Vec::new();
+            if inventory {
+                v.push(serde_json::json!({
+                    "id": dockguard_rules::inventory::INVENTORY_ID,
+                    "refs": {"azure": [dockguard_rules::inventory::INVENTORY_ID], "cis-1.6": [], "cis-1.8": []},
+                    "title": dockguard_rules::inventory::INVENTORY_TITLE,
+                    "section": "Inventory",
+                    "severity": "info",
+                    "level": null,
+                    "assessment": null,
+                    "scope": "host",
+                }));
+            }
+            v.extend(selected.iter().map(|(id, r)| {
+                serde_json::json!({
+                    "id": id,
+                    "refs": {
+                        "azure": r.azure.as_slice(),
+                        "cis-1.6": r.cis,
+                        "cis-1.8": r.id_in(P::Cis18).as_slice(),
+                    },
+                    "title": r.title,
+                    "section": r.section.title(),
+                    "severity": r.severity,
+                    "level": r.level,
+                    "assessment": r.assessment,
+                    "scope": r.scope,
                 })
-                .collect();
+            }));
             serde_json::to_string_pretty(&v)? + "\n"
         }
         RulesFormat::Table => {
             let other = match profile {
-                dockguard_rules::Profile::Azure => "CIS 1.6",
-                dockguard_rules::Profile::Cis16 => "AZURE",
+                P::Azure | P::Cis18 => "CIS 1.6",
+                P::Cis16 => "AZURE",
             };
             let row = |id: &str, other_id: &str, sev: &str, lvl: &str, kind: &str, title: &str| {
                 format!("{id:<8} {other_id:<10} {sev:<9} {lvl:<3} {kind:<9} {title}\n")
             };
             let mut s = row("ID", other, "SEVERITY", "LVL", "CIS", "TITLE");
-            if profile == dockguard_rules::Profile::Azure {
+            if inventory {
                 s.push_str(&row(
-                    "0.0",
+                    dockguard_rules::inventory::INVENTORY_ID,
                     "-",
                     "info",
                     "-",
@@ -408,8 +534,8 @@ fn rules(a: RulesArgs) -> Result<ExitCode> {
             }
             for (id, r) in &selected {
                 let other_id = match profile {
-                    dockguard_rules::Profile::Azure => r.cis.join(","),
-                    dockguard_rules::Profile::Cis16 => r.azure.unwrap_or("-").to_string(),
+                    P::Azure | P::Cis18 => r.cis.join(","),
+                    P::Cis16 => r.azure.unwrap_or("-").to_string(),
                 };
                 let kind = match r.assessment {
                     dockguard_rules::Assessment::Automated => "automated",
@@ -417,7 +543,7 @@ fn rules(a: RulesArgs) -> Result<ExitCode> {
                 };
                 s.push_str(&row(
                     id,
-                    &other_id,
+                    if other_id.is_empty() { "-" } else { &other_id },
                     r.severity.as_str(),
                     &r.level.to_string(),
                     kind,
@@ -432,16 +558,26 @@ fn rules(a: RulesArgs) -> Result<ExitCode> {
 }
 
 fn explain(id: &str, profile: dockguard_rules::Profile) -> Result<ExitCode> {
+    use dockguard_rules::Profile as P;
+    if profile == P::Azure && matches!(id.trim(), "0.0" | "azure:0.0") {
+        write_stdout(&format!(
+            "0.0 {}\n\nAzure: 0.0   Severity: info\n\n{INVENTORY_TEXT}\n",
+            dockguard_rules::inventory::INVENTORY_TITLE
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some((id, r)) = dockguard_rules::find(profile, id) else {
+        let hint = dockguard_rules::did_you_mean(profile, id);
         bail!(
-            "no rule {id:?} in the {} profile (see `dockguard rules --profile {}`; other numberings as azure:5.31, \
+            "no rule {id:?} in the {} profile{}\n(see `dockguard rules --profile {}`; other numberings as azure:5.31, \
              cis:5.32, cis-1.8:2.8)",
             profile.name(),
+            if hint.is_empty() { String::new() } else { format!("; {hint}") },
             profile.name()
         );
     };
     let text = format!(
-        "{id} {title}\n\nAzure: {azure}   CIS Docker 1.6: {cis}   Section: {sn} {st}\n\
+        "{id} {title}\n\nAzure: {azure}   CIS Docker 1.6: {cis}   CIS Docker 1.8: {cis18}   Section: {sn} {st}\n\
          Severity: {sev}   Level: {lvl}   CIS assessment: {ass}\n\n\
          Why it matters\n  {rat}\n\nHow dockguard checks it\n  {audit}\n\nWhat counts as evidence\n  {evidence}\n\n\
          How to fix it\n  {fix}\n\n\
@@ -449,6 +585,7 @@ fn explain(id: &str, profile: dockguard_rules::Profile) -> Result<ExitCode> {
         title = r.title,
         azure = r.azure.unwrap_or("-"),
         cis = if r.cis.is_empty() { "-".to_string() } else { r.cis.join(", ") },
+        cis18 = r.id_in(P::Cis18).unwrap_or("-"),
         sn = r.section.number(),
         st = r.section.title(),
         sev = r.severity,
@@ -517,10 +654,49 @@ fn open_store(db: &str) -> Result<std::sync::Arc<dockguard_store::SqliteStore>> 
     Ok(std::sync::Arc::new(store))
 }
 
+/// Why `dockguard server` cannot listen, and what to do.
+fn listen_error(addr: std::net::SocketAddr, e: std::io::Error) -> anyhow::Error {
+    use std::io::ErrorKind as K;
+    let (cause, fix) = match e.kind() {
+        K::AddrInUse => (
+            "the address is already in use (another dockguard server or another program listens there)".to_string(),
+            format!("stop it, or choose another address: --listen {}:{}", addr.ip(), addr.port().wrapping_add(1).max(1024)),
+        ),
+        K::PermissionDenied => (
+            "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)".to_string(),
+            format!("use a port above 1023, e.g. --listen {}:8080", addr.ip()),
+        ),
+        K::AddrNotAvailable => (
+            format!("{} is not an address of this machine", addr.ip()),
+            format!("use 0.0.0.0 (every interface) or one of this machine's addresses: --listen 0.0.0.0:{}", addr.port()),
+        ),
+        _ => (e.to_string(), "choose another address with --listen".to_string()),
+    };
+    anyhow!("cannot listen on {addr}: {cause}\nfix: {fix}\n(nothing was created: no database, no token)")
+}
+
+/// Completes on SIGTERM or SIGINT, saying which. The handlers are installed when this is called, before the
+/// server announces itself, so a signal never finds the default action (killing the process) in place.
+fn shutdown_signal(
+    rt: &tokio::runtime::Runtime,
+) -> Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let _guard = rt.enter();
+    let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    Ok(async move {
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        };
+        eprintln!("dockguard console: {name} received, shutting down");
+    })
+}
+
 fn server(a: ServerArgs) -> Result<ExitCode> {
     use dockguard_store::{Role, Store};
-    let store = open_store(&a.db)?;
     if let Some(ServerCommand::Token { command }) = &a.command {
+        let store = open_store(&a.db)?;
         match command {
             TokenCommand::Create { role, name } => {
                 let role = Role::parse(role).context("unknown role")?;
@@ -559,19 +735,31 @@ fn server(a: ServerArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    // Listen first: a server that cannot listen creates no database and prints no token.
+    let rt = runtime()?;
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind(a.listen))
+        .map_err(|e| listen_error(a.listen, e))?;
+    let shutdown = shutdown_signal(&rt)?;
+    for f in a.tls_cert.iter().chain(&a.tls_key) {
+        std::fs::File::open(f).with_context(|| format!("cannot read {}", f.display()))?;
+    }
+    let store = open_store(&a.db)?;
     let mut cfg = dockguard_server::ServerConfig::new(a.listen);
     cfg.stale_after = a.stale_after;
     if let (Some(c), Some(k)) = (&a.tls_cert, &a.tls_key) {
         cfg.tls = Some((c.clone(), k.clone()));
     }
     let scheme = if cfg.tls.is_some() { "https" } else { "http" };
-    let rt = runtime()?;
     if !a.no_local_agent {
-        let endpoint = resolve_endpoint(a.source.docker_host.as_deref());
-        let reachable = rt
-            .block_on(dockguard_collect::docker::connect(&endpoint, 5))
-            .is_ok();
-        if reachable {
+        let reachable = match resolve_endpoint(a.source.docker_host.as_deref()) {
+            Ok(endpoint) => match rt.block_on(dockguard_collect::docker::connect(&endpoint, 5)) {
+                Ok(_) => Ok(()),
+                Err(e) => Err(e.to_string()),
+            },
+            Err(e) => Err(e.to_string()),
+        };
+        if reachable.is_ok() {
             let source = std::sync::Arc::new(a.source);
             cfg.local_agent = Some(dockguard_server::LocalAgent {
                 run: std::sync::Arc::new(move || {
@@ -581,8 +769,8 @@ fn server(a: ServerArgs) -> Result<ExitCode> {
                 }),
                 interval: a.interval,
             });
-        } else {
-            eprintln!("no Docker daemon answers at {endpoint}: the built-in agent is off");
+        } else if let Err(e) = reachable {
+            eprintln!("the built-in agent is off: {e}");
         }
     }
     let admins = store
@@ -599,8 +787,10 @@ fn server(a: ServerArgs) -> Result<ExitCode> {
     }
     std::io::stdout().flush().ok();
     let store: std::sync::Arc<dyn Store> = store;
-    rt.block_on(dockguard_server::serve(store, cfg, async {
-        let _ = tokio::signal::ctrl_c().await;
-    }))?;
+    let served = rt.block_on(dockguard_server::serve_on(listener, store, cfg, shutdown));
+    // A local assessment still running must not hold the exit.
+    rt.shutdown_timeout(Duration::from_secs(5));
+    served?;
+    eprintln!("dockguard console stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -2,8 +2,9 @@
 //! Benchmark. Logs go to stderr, data to stdout. Exit status: 0 nothing failed at or above `--fail-on`,
 //! 1 something did, 2 the tool itself could not run.
 
-mod cli;
 mod commands;
+
+use dockguard::cli;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -133,7 +133,7 @@ fn agent_report_reaches_the_console_and_matches_the_scan() {
         "priv",
         false,
         &["--privileged", "-l", "evil=<script>alert(1)</script>"],
-        IMAGE,
+        image(),
     );
     let server = start_server(&["--no-local-agent"]);
     let agent = token(&server.db, "agent");
@@ -264,7 +264,7 @@ fn reports_spooled_while_the_server_is_down_arrive_once() {
 #[test]
 fn the_users_path_in_a_real_browser() {
     let c = Containers::new("browser");
-    c.make("priv", false, &["--privileged"], IMAGE);
+    c.make("priv", false, &["--privileged"], image());
     let server = start_server(&["--no-local-agent"]);
     let agent = token(&server.db, "agent");
     let o = agent_once(&server, &agent, &[]);

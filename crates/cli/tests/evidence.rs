@@ -31,16 +31,18 @@ impl UserImage {
         std::fs::write(
             dir.path().join("Dockerfile"),
             format!(
-                "FROM {IMAGE}\nCOPY passwd /etc/passwd\n\
+                "FROM {image}\nCOPY passwd /etc/passwd\n\
                  ENV DB_PASSWORD=hunter2-in-the-image APP_PORT=8080\n\
                  LABEL org.example.db=\"postgres://app:s3cret-label@db:5432/app\"\n\
-                 USER {user}\nCMD [\"sleep\", \"3600\"]\n"
+                 USER {user}\nCMD [\"sleep\", \"3600\"]\n",
+                image = image()
             ),
         )
         .unwrap();
+        let label = pid_label();
         let o = Command::new("docker")
             .env("DOCKER_BUILDKIT", "0")
-            .args(["build", "-q", "-t", &tag, "."])
+            .args(["build", "-q", "--label", &label, "-t", &tag, "."])
             .current_dir(dir.path())
             .output()
             .unwrap();
@@ -94,7 +96,7 @@ fn named_users_are_resolved_from_the_images_own_passwd() {
 #[test]
 fn exec_sessions_are_evidence_only_when_seen() {
     let c = Containers::new("execs");
-    let name = c.make("box", true, &["--user", "1000"], HARDENED_IMAGE);
+    let name = c.make("box", true, &["--user", "1000"], hardened_image());
     let (_, rep) = scan_json(&[
         "--profile",
         "cis-1.6",
@@ -141,7 +143,7 @@ fn every_port_binding_is_judged() {
     let port = 20000 + std::process::id() % 20000;
     let loopback = format!("127.0.0.1:{port}:80");
     let open = format!("{}:80", port + 1);
-    let name = c.make("twice", false, &["-p", &loopback, "-p", &open], IMAGE);
+    let name = c.make("twice", false, &["-p", &loopback, "-p", &open], image());
     let (_, rep) = scan_json(&["--container", &c.selector(), "--select", "5.13"]);
     assert_eq!(target_status(&rep, "5.13", &name), "fail");
     let d = detail(&rep, "5.13", &name);
@@ -152,9 +154,9 @@ fn every_port_binding_is_judged() {
 #[test]
 fn read_only_sensitive_mounts_fail_and_say_so() {
     let c = Containers::new("romounts");
-    let etc = c.make("etc", false, &["-v", "/etc:/host-etc:ro"], IMAGE);
-    let usr = c.make("usr", false, &["-v", "/usr:/host-usr:ro"], IMAGE);
-    let ok = c.make("ok", false, &["-v", "dgt-vol:/data"], IMAGE);
+    let etc = c.make("etc", false, &["-v", "/etc:/host-etc:ro"], image());
+    let usr = c.make("usr", false, &["-v", "/usr:/host-usr:ro"], image());
+    let ok = c.make("ok", false, &["-v", "dgt-vol:/data"], image());
     let (_, rep) = scan_json(&["--container", &c.selector(), "--select", "5.05"]);
     for name in [&etc, &usr] {
         assert_eq!(target_status(&rep, "5.05", name), "fail");
@@ -216,8 +218,8 @@ fn credentials_in_image_values_are_found_and_masked() {
 #[test]
 fn image_scan_reports_decide_cis_4_4() {
     let c = Containers::new("scans");
-    c.make("scanned", false, &[], IMAGE);
-    let id = docker(&["image", "inspect", "-f", "{{.Id}}", IMAGE]);
+    c.make("scanned", false, &[], image());
+    let id = docker(&["image", "inspect", "-f", "{{.Id}}", image()]);
     let (_, rep) = scan_json(&[
         "--profile",
         "cis-1.6",
@@ -226,8 +228,10 @@ fn image_scan_reports_decide_cis_4_4() {
         "--select",
         "4.4",
     ]);
-    assert_eq!(target_status(&rep, "4.4", IMAGE), "manual");
-    assert!(detail(&rep, "4.4", IMAGE).contains("no vulnerability scan of this image was supplied"));
+    assert_eq!(target_status(&rep, "4.4", image()), "manual");
+    assert!(
+        detail(&rep, "4.4", image()).contains("no vulnerability scan of this image was supplied")
+    );
     let dir = tempfile::tempdir().unwrap();
     let report = |fixed: &str| {
         let p = dir.path().join(format!("trivy-{}.json", fixed.len()));
@@ -237,10 +241,10 @@ fn image_scan_reports_decide_cis_4_4() {
             serde_json::json!({
                 "SchemaVersion": 2,
                 "CreatedAt": now,
-                "ArtifactName": IMAGE,
+                "ArtifactName": image(),
                 "ArtifactType": "container_image",
-                "Metadata": {"ImageID": id, "RepoTags": [IMAGE], "RepoDigests": []},
-                "Results": [{"Target": IMAGE, "Class": "os-pkgs", "Type": "debian",
+                "Metadata": {"ImageID": id, "RepoTags": [image()], "RepoDigests": []},
+                "Results": [{"Target": image(), "Class": "os-pkgs", "Type": "debian",
                     "Vulnerabilities": [{"VulnerabilityID": "CVE-2026-0042", "PkgName": "busybox",
                         "InstalledVersion": "1.35.0", "FixedVersion": fixed, "Severity": "HIGH"}]}]
             })
@@ -261,9 +265,9 @@ fn image_scan_reports_decide_cis_4_4() {
         &fixable,
     ]);
     assert_eq!(code, 1);
-    assert_eq!(target_status(&rep, "4.4", IMAGE), "fail");
+    assert_eq!(target_status(&rep, "4.4", image()), "fail");
     assert!(
-        detail(&rep, "4.4", IMAGE).contains("CVE-2026-0042 in busybox 1.35.0 (fixed in 1.35.1)")
+        detail(&rep, "4.4", image()).contains("CVE-2026-0042 in busybox 1.35.0 (fixed in 1.35.1)")
     );
     let clean = report("");
     let (_, rep) = scan_json(&[
@@ -278,7 +282,7 @@ fn image_scan_reports_decide_cis_4_4() {
     ]);
     // The test image was built minutes ago: within the age limit, and the scan lists nothing fixable.
     assert_eq!(
-        target_status(&rep, "4.4", IMAGE),
+        target_status(&rep, "4.4", image()),
         "pass",
         "{}",
         result(&rep, "4.4")

@@ -32,6 +32,8 @@ fn live_docker_root() -> String {
 /// /run/docker.sock (root:docker, 0660) reached through the usual absolute link `/var/run -> /run`.
 fn compliant_host() -> FakeRoot {
     let r = FakeRoot::new();
+    // Every host has its Docker root directory; without it dockguard warns that the root is no host root.
+    r.mkdir(&live_docker_root(), 0o710);
     r.process(1, &["/sbin/init"]);
     r.dockerd(&[
         "/usr/bin/dockerd",

@@ -42,10 +42,10 @@ fn each_insecure_setting_lands_in_its_rule() {
         ("5.13", "wildcard6", vec!["-p", "[::]:18082:80"], false),
     ];
     for (_, name, opts, start) in &cases {
-        c.make(name, *start, opts, IMAGE);
+        c.make(name, *start, opts, image());
     }
     // Defaults: no memory limit, no pids limit, writable root fs, root user, no healthcheck.
-    let plain = c.make("plain", true, &[], IMAGE);
+    let plain = c.make("plain", true, &[], image());
     let hardened = c.make(
         "hardened",
         true,
@@ -64,7 +64,7 @@ fn each_insecure_setting_lands_in_its_rule() {
             "-p",
             "127.0.0.1:18083:80",
         ],
-        HARDENED_IMAGE,
+        hardened_image(),
     );
 
     let (code, report) = scan_json(&["--container", &c.selector(), "--select", "4,5"]);
@@ -163,11 +163,11 @@ fn each_insecure_setting_lands_in_its_rule() {
 #[test]
 fn image_rules_read_the_images_in_use() {
     let c = Containers::new("images");
-    c.make("plainimg", false, &[], IMAGE);
-    c.make("hardimg", false, &[], HARDENED_IMAGE);
+    c.make("plainimg", false, &[], image());
+    c.make("hardimg", false, &[], hardened_image());
     let (_, report) = scan_json(&["--container", &c.selector(), "--select", "4.06,5.26"]);
-    assert_eq!(target_status(&report, "4.06", IMAGE), "fail");
-    assert_eq!(target_status(&report, "4.06", HARDENED_IMAGE), "pass");
+    assert_eq!(target_status(&report, "4.06", image()), "fail");
+    assert_eq!(target_status(&report, "4.06", hardened_image()), "pass");
     assert_eq!(target_status(&report, "5.26", &c.name("plainimg")), "fail");
     assert_eq!(target_status(&report, "5.26", &c.name("hardimg")), "pass");
 }
@@ -187,7 +187,7 @@ fn kubernetes_labels_alone_switch_nothing_off() {
             "--label",
             "io.kubernetes.pod.uid=0a1b2c3d",
         ],
-        IMAGE,
+        image(),
     );
     let (_, report) = scan_json(&["--container", &c.selector(), "--select", "5.04"]);
     assert_eq!(report["host"]["orchestrator"], serde_json::Value::Null);
@@ -221,12 +221,12 @@ fn only_containers_a_running_kubelet_manages_are_skipped() {
             "--label",
             &format!("io.kubernetes.pod.uid={uid}"),
         ],
-        IMAGE,
+        image(),
     );
     // `make` prefixes names; the kubelet's own names start with k8s_, so rename it the way it would be.
     let kubelet_name = format!("k8s_web_web-0_default_{uid}_0");
     docker(&["rename", &managed, &kubelet_name]);
-    let rogue = c.make("rogue", false, &["--privileged"], IMAGE);
+    let rogue = c.make("rogue", false, &["--privileged"], image());
     let r = FakeRoot::new();
     r.process(1, &["/sbin/init"]);
     r.process(700, &["/usr/bin/kubelet", "--root-dir=/var/lib/kubelet"]);
@@ -283,13 +283,13 @@ fn saved_facts_evaluate_like_the_live_scan() {
         "a",
         false,
         &["--privileged", "-v", "/var/run/docker.sock:/s.sock"],
-        IMAGE,
+        image(),
     );
     c.make(
         "b",
         true,
         &["--read-only", "--memory", "32m"],
-        HARDENED_IMAGE,
+        hardened_image(),
     );
     let dir = tempfile::tempdir().unwrap();
     let facts = dir.path().join("facts.json");
@@ -311,7 +311,7 @@ fn saved_facts_evaluate_like_the_live_scan() {
 #[test]
 fn the_json_report_follows_the_contract() {
     let c = Containers::new("contract");
-    c.make("x", false, &[], IMAGE);
+    c.make("x", false, &[], image());
     let (_, r) = scan_json(&["--container", &c.selector()]);
     assert_eq!(r["schema"], "dockguard.report/v1");
     assert_eq!(r["tool"]["name"], "dockguard");
@@ -382,7 +382,7 @@ fn unreachable_daemon_exits_2_and_names_the_endpoint() {
 #[test]
 fn selection_and_fail_on() {
     let c = Containers::new("select");
-    c.make("p", false, &["--privileged"], IMAGE);
+    c.make("p", false, &["--privileged"], image());
     let (_, r) = scan_json(&[
         "--container",
         &c.selector(),
@@ -426,7 +426,7 @@ fn selection_and_fail_on() {
 #[test]
 fn text_report_lists_offenders_and_fixes_without_colour_when_piped() {
     let c = Containers::new("text");
-    let name = c.make("p", false, &["--privileged"], IMAGE);
+    let name = c.make("p", false, &["--privileged"], image());
     let o = run(dockguard().args(["scan", "--container", &c.selector(), "--select", "5.04"]));
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1));
@@ -460,7 +460,7 @@ fn collect_records_processes_execs_and_image_history() {
         "sshd",
         true,
         &["--entrypoint", "/bin/sh", "-e", "API_TOKEN=not-in-facts"],
-        IMAGE,
+        image(),
         &[
             "-c",
             "echo -n sshd > /proc/$$/comm; while true; do sleep 1; done",
@@ -519,7 +519,7 @@ fn collect_records_processes_execs_and_image_history() {
     let images = v["docker"]["ok"]["images"].as_array().unwrap();
     let img = images
         .iter()
-        .find(|i| i["tags"].as_array().unwrap().iter().any(|t| t == IMAGE))
+        .find(|i| i["tags"].as_array().unwrap().iter().any(|t| t == image()))
         .unwrap();
     assert!(
         img["history"]
@@ -540,32 +540,20 @@ fn collect_records_processes_execs_and_image_history() {
 #[test]
 fn cis_rules_on_the_real_daemon() {
     let c = Containers::new("cislive");
-    let tag = format!("dockguard-test/retag:{}", std::process::id());
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("Dockerfile"),
-        format!("FROM {IMAGE}\nLABEL v=1\n"),
-    )
-    .unwrap();
     let build = |label: &str| {
         std::fs::write(
             dir.path().join("Dockerfile"),
-            format!("FROM {IMAGE}\nLABEL dockguard.test.retag=1 v={label}\n"),
+            format!("FROM {}\nLABEL dockguard.test.retag=1 v={label}\n", image()),
         )
         .unwrap();
-        let o = std::process::Command::new("docker")
-            .env("DOCKER_BUILDKIT", "0")
-            .args(["build", "-q", "-t", &tag, "."])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        BuiltImage::build(dir.path(), None, "retag")
     };
-    build("1");
-    let old_id = docker(&["image", "inspect", "-f", "{{.Id}}", &tag]);
-    let old = c.make("old", false, &["-p", "127.0.0.1:80:80"], &tag);
-    let fresh = c.make("fresh", false, &["-p", "127.0.0.1:8089:80"], IMAGE);
-    build("2");
+    let first = build("1");
+    let old = c.make("old", false, &["-p", "127.0.0.1:80:80"], &first.tag);
+    let fresh = c.make("fresh", false, &["-p", "127.0.0.1:8089:80"], image());
+    let second = build("2");
+    assert_eq!(first.tag, second.tag);
     let (_, r) = scan_json(&[
         "--profile",
         "cis-1.6",
@@ -578,18 +566,22 @@ fn cis_rules_on_the_real_daemon() {
     assert_eq!(target_status(&r, "5.8", &fresh), "pass");
     assert_eq!(target_status(&r, "5.28", &old), "fail");
     assert_eq!(target_status(&r, "5.28", &fresh), "pass");
+    // Containers first, then the images they use.
     drop(c);
-    let _ = std::process::Command::new("docker")
-        .args(["rmi", "-f", &tag, &old_id])
-        .output();
+    drop((first, second));
 }
 
 /// The live report validates against the shipped JSON Schema, and its SARIF against the official SARIF
-/// 2.1.0 schema (read from the shared schemas directory beside the repository).
+/// 2.1.0 schema (kept in the repository as test data).
 #[test]
 fn live_reports_validate_against_their_schemas() {
     let c = Containers::new("schemas");
-    c.make("p", false, &["--privileged", "-v", "/etc:/host-etc"], IMAGE);
+    c.make(
+        "p",
+        false,
+        &["--privileged", "-v", "/etc:/host-etc"],
+        image(),
+    );
     let dir = tempfile::tempdir().unwrap();
     let (json, sarif) = (dir.path().join("r.json"), dir.path().join("r.sarif"));
     let o = run(dockguard()

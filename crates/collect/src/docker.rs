@@ -9,81 +9,8 @@ use bollard::Docker;
 use dockguard_facts::*;
 use futures_util::stream::{self, StreamExt};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
-/// Default endpoint when neither `--docker-host` nor `DOCKER_HOST` says otherwise.
-pub const DEFAULT_ENDPOINT: &str = "unix:///var/run/docker.sock";
-
-/// The endpoint to use: the flag, else `DOCKER_HOST`, else the default socket.
-pub fn resolve_endpoint(flag: Option<&str>) -> String {
-    flag.map(str::to_string)
-        .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| DEFAULT_ENDPOINT.to_string())
-}
-
-/// Why the daemon could not be reached.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot reach the Docker daemon at {endpoint}: {reason}")]
-pub struct Unreachable {
-    pub endpoint: String,
-    pub reason: String,
-}
-
-/// Connects to the endpoint (unix://, tcp:// with TLS from `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`, https://)
-/// and negotiates the API version.
-pub async fn connect(endpoint: &str, timeout_secs: u64) -> Result<Docker, Unreachable> {
-    let fail = |reason: String| Unreachable {
-        endpoint: endpoint.to_string(),
-        reason,
-    };
-    let version = bollard::API_DEFAULT_VERSION;
-    let docker = if let Some(path) = endpoint.strip_prefix("unix://") {
-        Docker::connect_with_unix(path, timeout_secs, version)
-    } else if endpoint.starts_with("tcp://")
-        || endpoint.starts_with("https://")
-        || endpoint.starts_with("http://")
-    {
-        let tls = std::env::var("DOCKER_TLS_VERIFY")
-            .map(|v| !v.is_empty() && v != "0")
-            .unwrap_or(false)
-            || endpoint.starts_with("https://");
-        if tls {
-            let certs = std::env::var("DOCKER_CERT_PATH")
-                .map(PathBuf::from)
-                .unwrap_or_else(|_| {
-                    PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into()))
-                        .join(".docker")
-                });
-            for f in ["key.pem", "cert.pem", "ca.pem"] {
-                if !certs.join(f).exists() {
-                    return Err(fail(format!(
-                        "TLS is requested but {} does not exist (set DOCKER_CERT_PATH)",
-                        certs.join(f).display()
-                    )));
-                }
-            }
-            Docker::connect_with_ssl(
-                endpoint,
-                &certs.join("key.pem"),
-                &certs.join("cert.pem"),
-                &certs.join("ca.pem"),
-                timeout_secs,
-                version,
-            )
-        } else {
-            Docker::connect_with_http(endpoint, timeout_secs, version)
-        }
-    } else {
-        return Err(fail(
-            "unsupported scheme (use unix://, tcp:// or https://)".into(),
-        ));
-    }
-    .map_err(|e| fail(e.to_string()))?;
-    docker
-        .negotiate_version()
-        .await
-        .map_err(|e| fail(e.to_string()))
-}
+pub use crate::endpoint::{connect, resolve_endpoint, Unreachable, DEFAULT_ENDPOINT};
 
 /// Collects every Docker fact. `Err` only when `/version` or `/info` fail; a container or image that cannot
 /// be inspected is recorded in `container_errors`/`image_errors` and the scan goes on.

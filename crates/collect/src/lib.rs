@@ -2,8 +2,10 @@
 //! files under a root directory (module [`host`]). Rules never do I/O; this crate does all of it.
 
 pub mod docker;
+pub mod endpoint;
 pub mod host;
 pub mod image_scan;
+pub mod scanner;
 
 use dockguard_facts::daemon::{config_file_path, DaemonConfig};
 use dockguard_facts::*;
@@ -12,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
-pub use docker::{resolve_endpoint, Unreachable};
+pub use endpoint::{resolve_endpoint, Endpoint, EndpointSource, Unreachable};
 
 /// How to collect.
 #[derive(Debug, Clone)]
@@ -20,7 +22,7 @@ pub struct CollectOptions {
     /// Where the host's root filesystem is (`/` on a live host, `/host` in a container).
     pub root: PathBuf,
     /// The Docker endpoint (already resolved, see [`resolve_endpoint`]).
-    pub endpoint: String,
+    pub endpoint: Endpoint,
     pub running_only: bool,
     /// Concurrent inspect requests.
     pub concurrency: usize,
@@ -31,7 +33,7 @@ pub struct CollectOptions {
 }
 
 impl CollectOptions {
-    pub fn new(root: impl Into<PathBuf>, endpoint: impl Into<String>) -> Self {
+    pub fn new(root: impl Into<PathBuf>, endpoint: impl Into<Endpoint>) -> Self {
         let root = root.into();
         CollectOptions {
             auditctl: root == std::path::Path::new("/"),
@@ -68,6 +70,10 @@ pub async fn collect(opts: &CollectOptions) -> Result<Facts, CollectError> {
         Ok(d) => Fact::Ok(d),
         Err(e) => Fact::Error(format!("{e} (endpoint {})", opts.endpoint)),
     };
+    let scanner_container = docker_facts
+        .ok()
+        .and_then(|d| scanner::own_container(&d.containers));
+    let root_missing = missing_host_paths(&fs, docker_facts.ok());
     let daemon = DaemonFacts {
         process: scan.dockerd.clone(),
         config_file: ConfigFile {
@@ -88,10 +94,12 @@ pub async fn collect(opts: &CollectOptions) -> Result<Facts, CollectError> {
             tool: "dockguard".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             root: opts.root.display().to_string(),
-            docker_host: opts.endpoint.clone(),
+            docker_host: opts.endpoint.url.clone(),
             collected_at: now_rfc3339(),
             duration_ms: 0,
             running_only: opts.running_only,
+            scanner_container,
+            root_missing,
         },
         host: fs.host_facts(),
         docker: docker_facts,
@@ -132,6 +140,20 @@ pub async fn collect(opts: &CollectOptions) -> Result<Facts, CollectError> {
     }
     facts.collector.duration_ms = started.elapsed().as_millis() as u64;
     Ok(facts)
+}
+
+/// What a host root has and this root lacks: `/etc`, `/proc` and the Docker root directory (`/info`'s
+/// `DockerRootDir`, else `/var/lib/docker`). Anything listed means the root is probably not a host's `/`.
+pub fn missing_host_paths(fs: &HostFs, docker: Option<&DockerFacts>) -> Vec<String> {
+    let docker_root = docker
+        .and_then(|d| d.info.docker_root_dir.as_deref())
+        .map(|d| d.trim_end_matches('/').to_string())
+        .filter(|d| d.starts_with('/'))
+        .unwrap_or_else(|| "/var/lib/docker".to_string());
+    ["/etc".to_string(), "/proc".to_string(), docker_root]
+        .into_iter()
+        .filter(|p| !fs.resolve(p, true).is_ok_and(|d| d.is_dir()))
+        .collect()
 }
 
 /// Fills in what the host knows about each container: the processes of running containers (from the one

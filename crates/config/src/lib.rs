@@ -1,7 +1,7 @@
 //! `dockguard.toml`: which rules run, severity overrides, thresholds for judgement rules, and exemptions.
 //!
 //! ```toml
-//! profile = "azure"          # or "cis-1.6"
+//! profile = "azure"          # or "cis-1.6", "cis-1.8"
 //! fail_on = "high"           # any | low | medium | high | critical | never
 //!
 //! [rules]
@@ -194,7 +194,10 @@ impl Config {
             Some(p) => Some(Profile::parse(p.get_ref()).ok_or_else(|| {
                 invalid(
                     p.span(),
-                    format!("profile {:?} is not one of: azure, cis-1.6", p.get_ref()),
+                    format!(
+                        "profile {:?} is not one of: azure, cis-1.6, cis-1.8",
+                        p.get_ref()
+                    ),
                 )
             })?),
         };
@@ -353,6 +356,15 @@ impl Config {
             line,
             message,
         };
+        // "; did you mean 2.06 (…)?" when the id names a rule written another way.
+        let hint = |id: &str| {
+            let h = dockguard_rules::did_you_mean(profile, id);
+            if h.is_empty() {
+                h
+            } else {
+                format!("; {h}")
+            }
+        };
         for (i, pattern) in self.select.iter().chain(&self.ignore).enumerate() {
             let sel = dockguard_rules::Selection {
                 select: vec![pattern.clone()],
@@ -362,8 +374,9 @@ impl Config {
                 return Err(bad(
                     self.select_lines.get(i).copied().unwrap_or(0),
                     format!(
-                        "{pattern:?} matches no rule of the {} profile",
-                        profile.name()
+                        "{pattern:?} matches no rule of the {} profile{}",
+                        profile.name(),
+                        hint(pattern)
                     ),
                 ));
             }
@@ -373,8 +386,9 @@ impl Config {
                 return Err(bad(
                     *line,
                     format!(
-                        "severity override for unknown rule {id:?} ({} profile)",
-                        profile.name()
+                        "severity override for unknown rule {id:?} ({} profile){}",
+                        profile.name(),
+                        hint(id)
                     ),
                 ));
             }
@@ -384,9 +398,10 @@ impl Config {
                 return Err(bad(
                     e.line,
                     format!(
-                        "exemption for unknown rule {:?} ({} profile)",
+                        "exemption for unknown rule {:?} ({} profile){}",
                         e.rule,
-                        profile.name()
+                        profile.name(),
+                        hint(&e.rule)
                     ),
                 ));
             }
@@ -483,7 +498,7 @@ expires = 2027-01-31
         assert!(err("profile = \"azure\"\nprofile2 = 1\n").contains("line 2"));
         assert_eq!(
             err("# comment\nprofile = \"cis\"\n"),
-            "dockguard.toml:2: profile \"cis\" is not one of: azure, cis-1.6"
+            "dockguard.toml:2: profile \"cis\" is not one of: azure, cis-1.6, cis-1.8"
         );
         let e = err("[severity]\n\"5.14\" = \"urgent\"\n");
         assert_eq!(e, "dockguard.toml:2: severity \"urgent\" for 5.14 is not one of: low, medium, high, critical");
@@ -532,6 +547,15 @@ expires = 2027-01-31
             "x.toml:1: exemption for unknown rule \"5.99\" (azure profile)"
         );
         let c = Config::parse("x.toml", "[severity]\n\"cis:5.32\" = \"low\"\n").unwrap();
+        c.validate(Profile::Azure).unwrap();
+        // An id written the other benchmark's way gets a suggestion.
+        let c = Config::parse("x.toml", "[severity]\n\"2.6\" = \"low\"\n").unwrap();
+        let e = c.validate(Profile::Azure).unwrap_err().to_string();
+        assert!(
+            e.starts_with("x.toml:2: severity override for unknown rule \"2.6\" (azure profile); did you mean 2.06 ("),
+            "{e}"
+        );
+        let c = Config::parse("x.toml", "[rules]\nselect = [\"0.0\"]\n").unwrap();
         c.validate(Profile::Azure).unwrap();
     }
 }

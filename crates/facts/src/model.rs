@@ -121,6 +121,14 @@ pub struct CollectorInfo {
     pub duration_ms: u64,
     /// Only running containers were listed.
     pub running_only: bool,
+    /// The id of the container dockguard itself ran in, recognised from its own mount table, cgroup and
+    /// hostname and found among the running containers; it is not assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scanner_container: Option<String>,
+    /// Directories every host root has that `root` lacks (`/etc`, `/proc`, the Docker root directory):
+    /// when any is listed, `root` is probably not a host's root filesystem.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub root_missing: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -108,3 +108,21 @@ pub(crate) fn plural(n: usize, noun: &str) -> String {
         format!("{n} {noun}s")
     }
 }
+
+/// How many targets every human format lists under one rule before summarising the rest (`--all-targets`
+/// lists them all).
+pub const MAX_TARGETS: usize = 25;
+
+/// The targets to list, and how many more there are, under the one limit every human format uses.
+pub(crate) fn limit<T>(items: &[T], all: bool) -> (&[T], usize) {
+    if all || items.len() <= MAX_TARGETS {
+        (items, 0)
+    } else {
+        (&items[..MAX_TARGETS], items.len() - MAX_TARGETS)
+    }
+}
+
+/// `… and 95 more (--all-targets lists them all)`.
+pub(crate) fn more_line(more: usize) -> String {
+    format!("… and {more} more (--all-targets lists them all)")
+}

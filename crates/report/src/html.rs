@@ -5,10 +5,10 @@
 //! dockguard's own rule texts additionally get their `code` spans as `<code>` after escaping.
 
 use crate::common::{
-    exempt_reason, hostname, kind_str, plural, rules_by_severity, rules_with, targets_with,
-    without_exempt_note,
+    exempt_reason, hostname, kind_str, limit, more_line, plural, rules_by_severity, rules_with,
+    targets_with, without_exempt_note,
 };
-use crate::{Report, RuleReport};
+use crate::{format_score, Report, RuleReport};
 use dockguard_rules::{Profile, Severity, Status, Target};
 use std::io::{self, Write};
 
@@ -73,6 +73,7 @@ code { font: .88em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; bac
 .meta dt { color: var(--muted); }
 .meta dd { margin: 0; overflow-wrap: anywhere; }
 .verdict { font-size: 1.1rem; font-weight: 600; margin: 1rem 0 .5rem; }
+.score { font-size: 1.05rem; margin: .5rem 0; }
 .counts { display: flex; flex-wrap: wrap; gap: .5rem; list-style: none; padding: 0; margin: .5rem 0; }
 .counts li { border: 1px solid var(--line); border-left-width: 6px; border-radius: 6px; padding: .35rem .8rem; min-width: 8rem; }
 .counts b { display: block; font-size: 1.4rem; }
@@ -101,8 +102,13 @@ footer { margin: 2rem 0 0; font-size: .85rem; color: var(--muted); }
 @media print { details { border: none; } details > summary { list-style: none; } .rule { break-inside: avoid; } }
 "#;
 
-/// Streams the HTML page to a writer.
+/// Streams the HTML page to a writer, listing at most [`MAX_TARGETS`](crate::MAX_TARGETS) targets per rule.
 pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    write_with(report, false, w)
+}
+
+/// [`write`], listing every target when `all_targets`.
+pub fn write_with(report: &Report, all_targets: bool, w: &mut dyn Write) -> io::Result<()> {
     let host = escape(hostname(report));
     writeln!(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>")?;
     writeln!(w, "<meta charset=\"utf-8\">")?;
@@ -129,7 +135,7 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             failed.len()
         )?;
         for r in failed {
-            rule(w, r, Status::Fail)?;
+            rule(w, r, Status::Fail, all_targets)?;
         }
         writeln!(w, "</section>")?;
     }
@@ -143,7 +149,7 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             errors.len()
         )?;
         for r in errors {
-            rule(w, r, Status::Error)?;
+            rule(w, r, Status::Error, all_targets)?;
         }
         writeln!(w, "</section>")?;
     }
@@ -156,11 +162,11 @@ pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             manual.len()
         )?;
         for r in manual {
-            rule(w, r, Status::Manual)?;
+            rule(w, r, Status::Manual, all_targets)?;
         }
         writeln!(w, "</section>")?;
     }
-    exemptions(report, w)?;
+    exemptions(report, all_targets, w)?;
     baseline(report, w)?;
     folded(
         w,
@@ -253,6 +259,21 @@ fn header(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             escape(e)
         )?;
     }
+    if let Some(c) = &h.scanner_container {
+        writeln!(
+            w,
+            "<p class=\"note\">dockguard ran in container {} on this host: it is not assessed.</p>",
+            escape(c)
+        )?;
+    }
+    if !h.root_missing.is_empty() {
+        writeln!(
+            w,
+            "<p class=\"warn\">The host root dockguard read is not a host's root filesystem (no {}): \
+             host-side rules that do not apply may only reflect that.</p>",
+            escape(&h.root_missing.join(", "))
+        )?;
+    }
     writeln!(w, "</header>")
 }
 
@@ -329,6 +350,37 @@ fn summary(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "</ul>")?;
     writeln!(
         w,
+        "<p class=\"score\">Score: <b>{}</b> — {} of {} decided rules pass. <span class=\"note\">The \
+         score leaves out manual and not-applicable rules; errors and exemptions count against it.</span></p>",
+        format_score(s.score),
+        s.pass,
+        s.decided()
+    )?;
+    if !s.sections.is_empty() {
+        writeln!(
+            w,
+            "<table class=\"sections\">\n<thead><tr><th>Section</th><th>Score</th><th>Pass</th><th>Fail</th>\
+             <th>Could not be checked</th><th>Exempt</th><th>Manual</th><th>Not applicable</th></tr></thead>\n<tbody>"
+        )?;
+        for x in &s.sections {
+            writeln!(
+                w,
+                "<tr><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                x.section,
+                escape(&x.title),
+                format_score(x.score),
+                x.pass,
+                x.fail,
+                x.error,
+                x.exempt,
+                x.manual,
+                x.not_applicable
+            )?;
+        }
+        writeln!(w, "</tbody>\n</table>")?;
+    }
+    writeln!(
+        w,
         "<p class=\"note\">{} checked against the {}. Severity says how much a failure exposes the host: \
          fix critical and high failures first.</p>\n</section>",
         plural(s.total(), "rule"),
@@ -358,6 +410,12 @@ fn refs(r: &RuleReport) -> String {
             escape(&r.refs.cis.join(", "))
         ));
     }
+    if !r.refs.cis18.is_empty() {
+        parts.push(format!(
+            "CIS Docker Benchmark v1.8.0 {}",
+            escape(&r.refs.cis18.join(", "))
+        ));
+    }
     parts.push(format!("CIS level {}", r.level));
     parts.push(format!("section {}", escape(&r.section)));
     parts.join(" · ")
@@ -367,12 +425,14 @@ fn targets_table(
     w: &mut dyn Write,
     targets: &[&Target],
     strip_exempt_note: bool,
+    all_targets: bool,
 ) -> io::Result<()> {
     writeln!(
         w,
         "<table>\n<thead><tr><th>Kind</th><th>Name</th><th>Detail</th></tr></thead>\n<tbody>"
     )?;
-    for t in targets {
+    let (listed, more) = limit(targets, all_targets);
+    for t in listed {
         writeln!(
             w,
             "<tr><td>{}</td><td class=\"w\">{}</td><td class=\"w\">{}</td></tr>",
@@ -385,10 +445,17 @@ fn targets_table(
             })
         )?;
     }
+    if more > 0 {
+        writeln!(
+            w,
+            "<tr><td colspan=\"3\" class=\"note\">{}</td></tr>",
+            escape(&more_line(more))
+        )?;
+    }
     writeln!(w, "</tbody>\n</table>")
 }
 
-fn rule(w: &mut dyn Write, r: &RuleReport, status: Status) -> io::Result<()> {
+fn rule(w: &mut dyn Write, r: &RuleReport, status: Status, all_targets: bool) -> io::Result<()> {
     writeln!(
         w,
         "<article class=\"rule s-{}\" id=\"rule-{}\">",
@@ -411,12 +478,12 @@ fn rule(w: &mut dyn Write, r: &RuleReport, status: Status) -> io::Result<()> {
             _ => "What to review",
         };
         writeln!(w, "<h4>{heading}</h4>")?;
-        targets_table(w, &shown, false)?;
+        targets_table(w, &shown, false, all_targets)?;
     }
     let exempt = targets_with(r, Status::Exempt);
     if !exempt.is_empty() {
         writeln!(w, "<h4>Exempt</h4>")?;
-        targets_table(w, &exempt, false)?;
+        targets_table(w, &exempt, false, all_targets)?;
     }
     writeln!(w, "<h4>Why it matters</h4>\n<p>{}</p>", prose(&r.rationale))?;
     let fix = match status {
@@ -428,7 +495,7 @@ fn rule(w: &mut dyn Write, r: &RuleReport, status: Status) -> io::Result<()> {
     writeln!(w, "<p class=\"refs\">{}</p>\n</article>", refs(r))
 }
 
-fn exemptions(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+fn exemptions(report: &Report, all_targets: bool, w: &mut dyn Write) -> io::Result<()> {
     let rules = rules_by_severity(report, Status::Exempt);
     if rules.is_empty() && report.exemptions.is_empty() {
         return Ok(());
@@ -460,7 +527,7 @@ fn exemptions(report: &Report, w: &mut dyn Write) -> io::Result<()> {
         )?;
         let exempt = targets_with(r, Status::Exempt);
         if !exempt.is_empty() {
-            targets_table(w, &exempt, true)?;
+            targets_table(w, &exempt, true, all_targets)?;
         }
         writeln!(w, "<p class=\"refs\">{}</p>\n</article>", refs(r))?;
     }

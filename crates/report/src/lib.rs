@@ -12,6 +12,7 @@ pub mod model;
 pub mod sarif;
 pub mod text;
 
+pub use common::MAX_TARGETS;
 pub use model::*;
 
 use std::io::{self, Write};
@@ -81,7 +82,8 @@ impl std::fmt::Display for Format {
     }
 }
 
-/// Writes the report in `format`; `text` styles the text format only.
+/// Writes the report in `format`; `text` styles the text format, and its `all_targets` also applies to the
+/// markdown and HTML formats.
 pub fn write(
     report: &Report,
     format: Format,
@@ -94,8 +96,8 @@ pub fn write(
         Format::Sarif => sarif::write(report, w),
         Format::Junit => junit::write(report, w),
         Format::Csv => csv::write(report, w),
-        Format::Markdown => markdown::write(report, w),
-        Format::Html => html::write(report, w),
+        Format::Markdown => markdown::write_with(report, text.all_targets, w),
+        Format::Html => html::write_with(report, text.all_targets, w),
     }
 }
 
@@ -267,7 +269,16 @@ mod tests {
         insta::assert_json_snapshot!(v["results"]);
         assert_eq!(
             v["summary"],
-            serde_json::json!({"pass": 1, "fail": 3, "manual": 0, "not_applicable": 3, "error": 0, "exempt": 0})
+            serde_json::json!({"pass": 1, "fail": 3, "manual": 0, "not_applicable": 3, "error": 0, "exempt": 0,
+            "score": 25.0,
+            "sections": [
+                {"section": 2, "title": "Docker daemon configuration", "pass": 1, "fail": 1, "manual": 0,
+                 "not_applicable": 0, "error": 0, "exempt": 0, "score": 50.0},
+                {"section": 5, "title": "Container runtime", "pass": 0, "fail": 2, "manual": 0,
+                 "not_applicable": 0, "error": 0, "exempt": 0, "score": 0.0},
+                {"section": 7, "title": "Docker swarm configuration", "pass": 0, "fail": 0, "manual": 0,
+                 "not_applicable": 3, "error": 0, "exempt": 0, "score": null},
+            ]})
         );
         let back: Report = serde_json::from_value(v).unwrap();
         assert_eq!(back, r, "the JSON round-trips");
@@ -569,23 +580,170 @@ mod tests {
         }
     }
 
-    #[test]
-    fn markdown_lists_at_most_50_targets() {
+    /// [`report`] with 120 failing containers in 5.04, and 30 passing ones.
+    fn crowded_report() -> Report {
         let mut r = report();
         let x = r.results.iter_mut().find(|x| x.id == "5.04").unwrap();
-        for i in 0..60 {
+        for i in 0..150 {
             x.targets.push(Target::new(
                 TargetKind::Container,
                 format!("id{i}"),
                 format!("c{i}"),
-                Status::Fail,
-                "Privileged=true",
+                if i < 120 { Status::Fail } else { Status::Pass },
+                if i < 120 {
+                    "Privileged=true"
+                } else {
+                    "Privileged=false"
+                },
             ));
         }
+        r
+    }
+
+    /// Text, markdown and HTML list the same number of targets per rule and say how many more there are;
+    /// `all_targets` lists them all; passing targets never get a row.
+    #[test]
+    fn one_target_limit_for_every_human_format() {
+        let r = crowded_report();
+        let all = text::TextOptions {
+            all_targets: true,
+            ..Default::default()
+        };
+        let out = |f: Format, o: text::TextOptions| {
+            let mut buf = Vec::new();
+            write(&r, f, o, &mut buf).unwrap();
+            String::from_utf8(buf).unwrap()
+        };
+        // web plus c0..c119 fail: 121 failing targets, 25 listed.
+        for (f, row) in [
+            (Format::Text, "container c{}: "),
+            (Format::Markdown, "- container c{}: "),
+            (Format::Html, "<td class=\"w\">c{}</td>"),
+        ] {
+            let limited = out(f, text::TextOptions::default());
+            let has = |s: &str, i: usize| s.contains(&row.replace("{}", &i.to_string()));
+            assert!(has(&limited, 23), "{f}: c23 listed");
+            assert!(!has(&limited, 24), "{f}: c24 is the 26th target");
+            assert!(
+                limited.contains("… and 96 more (--all-targets lists them all)"),
+                "{f}: {limited}"
+            );
+            let full = out(f, all);
+            assert!(
+                has(&full, 119),
+                "{f}: --all-targets lists the last failing target"
+            );
+            assert!(!full.contains("more (--all-targets"), "{f}");
+            for s in [&limited, &full] {
+                assert!(
+                    !has(s, 120) && !s.contains("Privileged=false"),
+                    "{f}: a passing target has a row"
+                );
+            }
+        }
+        assert_eq!(MAX_TARGETS, 25);
+    }
+
+    #[test]
+    fn text_puts_failures_first_most_severe_first_or_groups_by_section() {
+        let r = rich_report();
+        let t = text::render(&r, text::TextOptions::default());
+        let at = |s: &str, needle: &str| {
+            s.find(needle)
+                .unwrap_or_else(|| panic!("{needle} missing:\n{s}"))
+        };
+        // 5.04 critical before 2.02 and 3.18 (both medium, in benchmark order between them).
+        assert!(at(&t, "FAIL   5.04") < at(&t, "FAIL   2.02"), "{t}");
+        assert!(at(&t, "FAIL   2.02") < at(&t, "FAIL   3.18"), "{t}");
+        assert!(at(&t, "Failed (3)") < at(&t, "Could not be checked (1)"));
+        assert!(at(&t, "Could not be checked (1)") < at(&t, "Manual review (1)"));
+        assert!(at(&t, "Manual review (1)") < at(&t, "Exempt (1)"));
+        assert!(at(&t, "Exempt (1)") < at(&t, "Passed (1)"));
+        assert!(at(&t, "Passed (1)") < at(&t, "Not applicable (3)"));
+        let s = text::render(
+            &r,
+            text::TextOptions {
+                group_by_section: true,
+                ..Default::default()
+            },
+        );
+        assert!(at(&s, "FAIL   2.02") < at(&s, "FAIL   3.18"), "{s}");
+        assert!(at(&s, "FAIL   3.18") < at(&s, "FAIL   5.04"), "{s}");
+        assert!(
+            s.contains("2 Docker daemon configuration — score 50%"),
+            "{s}"
+        );
+        assert!(!s.contains("Failed (3)"));
+    }
+
+    /// The score: pass ÷ (pass + fail + error + exempt); manual and not applicable left out.
+    #[test]
+    fn score_counts_errors_and_exemptions_against_and_leaves_out_manual_and_na() {
+        assert_eq!(score(0, 0, 0, 0), None);
+        assert_eq!(score(1, 0, 0, 0), Some(100.0));
+        assert_eq!(score(1, 1, 1, 1), Some(25.0));
+        assert_eq!(score(2, 1, 0, 0), Some(66.6), "rounded down");
+        assert_eq!(score(999, 1, 0, 0), Some(99.9), "never 100 with a failure");
+        let r = rich_report();
+        let s = &r.summary;
+        // pass 1, fail 3, error 1, exempt 1 decided; manual 1 and not applicable 3 left out.
+        assert_eq!(s.decided(), 6);
+        assert_eq!(s.score, Some(16.6));
+        let by = |n: u32| s.sections.iter().find(|x| x.section == n).unwrap();
+        assert_eq!(
+            (by(1).manual, by(1).score),
+            (1, None),
+            "1.03 is manual only"
+        );
+        assert_eq!(by(5).score, Some(0.0), "5.04 fails, 5.31 is exempt");
+        assert_eq!(by(7).score, None, "swarm rules do not apply");
+        let t = text::render(&r, text::TextOptions::default());
+        assert!(
+            t.contains("Score: 16.6% — 1 of 6 decided rules pass"),
+            "{t}"
+        );
         let md = render(&r, Format::Markdown);
-        assert!(md.contains("- container c48: "));
-        assert!(!md.contains("- container c49: "));
-        assert!(md.contains("- … and 11 more"));
+        assert!(md.contains("**Score: 16.6%**"), "{md}");
+        assert!(md.contains("| 5 Container runtime | 0% |"), "{md}");
+        let html = render(&r, Format::Html);
+        assert!(html.contains("Score: <b>16.6%</b>"), "{html}");
+        let json: serde_json::Value = serde_json::from_str(&render(&r, Format::Json)).unwrap();
+        assert_eq!(json["summary"]["score"], 16.6);
+        // A pass never comes from an error or an exemption: making them pass raises the score.
+        let mut better = r.clone();
+        for x in &mut better.results {
+            if matches!(x.status, Status::Error | Status::Exempt) {
+                x.status = Status::Pass;
+            }
+        }
+        better.summary = Summary::count(&better.results);
+        assert_eq!(better.summary.score, Some(50.0));
+    }
+
+    #[test]
+    fn the_scanners_container_and_a_bad_root_are_stated() {
+        let mut f = facts();
+        let id = f.docker.ok().unwrap().containers[0].id.clone();
+        f.collector.scanner_container = Some(id.clone());
+        f.collector.root_missing = vec!["/proc".into()];
+        let r = scan(&f, &["5.04"]);
+        let name = format!("web ({})", &id[..12.min(id.len())]);
+        assert_eq!(r.host.scanner_container.as_deref(), Some(name.as_str()));
+        let t = text::render(&r, text::TextOptions::default());
+        assert!(
+            t.contains(&format!(
+                "dockguard runs in container {name} on this host: it is not assessed"
+            )),
+            "{t}"
+        );
+        assert!(t.contains("not a host's root filesystem (no /proc)"), "{t}");
+        for f in [Format::Markdown, Format::Html] {
+            let out = render(&r, f);
+            assert!(
+                out.contains("it is not assessed") && out.contains("(no /proc)"),
+                "{f}"
+            );
+        }
     }
 
     #[test]

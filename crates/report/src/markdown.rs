@@ -9,14 +9,12 @@
 //! they are.
 
 use crate::common::{
-    exempt_reason, hostname, kind_str, plural, rules_by_severity, rules_with, without_exempt_note,
+    exempt_reason, hostname, kind_str, limit, more_line, plural, rules_by_severity, rules_with,
+    without_exempt_note,
 };
-use crate::{Report, RuleReport};
+use crate::{format_score, Report, RuleReport};
 use dockguard_rules::{Profile, Status, Target};
 use std::io::{self, Write};
-
-/// How many targets to list under one rule before summarising the rest.
-pub const MAX_TARGETS: usize = 50;
 
 /// Escapes text for Markdown: punctuation that GitHub-flavoured Markdown gives a meaning inside a line
 /// (code, emphasis, links and images, headings, tables, strikethrough, math) gets a backslash; `&`, `<`
@@ -42,32 +40,38 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// Streams the Markdown report to a writer.
+/// Streams the Markdown report to a writer, listing at most [`MAX_TARGETS`](crate::MAX_TARGETS) targets per
+/// rule.
 pub fn write(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+    write_with(report, false, w)
+}
+
+/// [`write`], listing every target when `all_targets`.
+pub fn write_with(report: &Report, all_targets: bool, w: &mut dyn Write) -> io::Result<()> {
     header(report, w)?;
     let failed = rules_by_severity(report, Status::Fail);
     if !failed.is_empty() {
         writeln!(w, "\n## Failed rules ({})", failed.len())?;
         for r in failed {
-            detailed(w, r, Status::Fail, true)?;
+            detailed(w, r, Status::Fail, true, all_targets)?;
         }
     }
     let errors = rules_by_severity(report, Status::Error);
     if !errors.is_empty() {
         writeln!(w, "\n## Could not be assessed ({})", errors.len())?;
         for r in errors {
-            detailed(w, r, Status::Error, false)?;
+            detailed(w, r, Status::Error, false, all_targets)?;
         }
     }
     let manual = rules_by_severity(report, Status::Manual);
     if !manual.is_empty() {
         writeln!(w, "\n## Manual review needed ({})", manual.len())?;
         for r in manual {
-            detailed(w, r, Status::Manual, true)?;
+            detailed(w, r, Status::Manual, true, all_targets)?;
         }
     }
     exemptions(report, w)?;
-    baseline(report, w)?;
+    baseline(report, all_targets, w)?;
     folded(w, "Passed rules", &rules_with(report, Status::Pass), false)?;
     folded(
         w,
@@ -123,7 +127,51 @@ fn header(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     if let Some(e) = &report.inventory.error {
         writeln!(w, "\n> **Docker facts missing:** {}", escape(e))?;
     }
+    if let Some(c) = &report.host.scanner_container {
+        writeln!(
+            w,
+            "\n> dockguard ran in container {} on this host: it is not assessed.",
+            escape(c)
+        )?;
+    }
+    if !report.host.root_missing.is_empty() {
+        writeln!(
+            w,
+            "\n> **Warning:** the host root read is not a host's root filesystem (no {}): host-side rules \
+             that do not apply may only reflect that.",
+            escape(&report.host.root_missing.join(", "))
+        )?;
+    }
     let s = &report.summary;
+    writeln!(
+        w,
+        "\n**Score: {}** — {} of {} decided rules pass (manual and not-applicable rules left out; errors and \
+         exemptions count against it).",
+        format_score(s.score),
+        s.pass,
+        s.decided()
+    )?;
+    if !s.sections.is_empty() {
+        writeln!(
+            w,
+            "\n| Section | Score | Pass | Fail | Error | Exempt | Manual | N/A |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        )?;
+        for x in &s.sections {
+            writeln!(
+                w,
+                "| {} {} | {} | {} | {} | {} | {} | {} | {} |",
+                x.section,
+                escape(&x.title),
+                format_score(x.score),
+                x.pass,
+                x.fail,
+                x.error,
+                x.exempt,
+                x.manual,
+                x.not_applicable
+            )?;
+        }
+    }
     writeln!(w, "\n| Result | Rules |\n| --- | ---: |")?;
     for (label, n) in [
         ("❌ Fail", s.fail),
@@ -159,7 +207,13 @@ fn refs(r: &RuleReport) -> String {
 }
 
 /// A rule with its reason, its targets of `status` and, with `fix`, the remediation.
-fn detailed(w: &mut dyn Write, r: &RuleReport, status: Status, fix: bool) -> io::Result<()> {
+fn detailed(
+    w: &mut dyn Write,
+    r: &RuleReport,
+    status: Status,
+    fix: bool,
+    all_targets: bool,
+) -> io::Result<()> {
     writeln!(w, "\n### {} {}", escape(&r.id), escape(&r.title))?;
     writeln!(
         w,
@@ -171,11 +225,12 @@ fn detailed(w: &mut dyn Write, r: &RuleReport, status: Status, fix: bool) -> io:
     let shown: Vec<&Target> = r.targets.iter().filter(|t| t.status == status).collect();
     if !shown.is_empty() {
         writeln!(w)?;
-        for t in shown.iter().take(MAX_TARGETS) {
+        let (listed, more) = limit(&shown, all_targets);
+        for t in listed {
             writeln!(w, "{}", target_line(t))?;
         }
-        if shown.len() > MAX_TARGETS {
-            writeln!(w, "- … and {} more", shown.len() - MAX_TARGETS)?;
+        if more > 0 {
+            writeln!(w, "- {}", more_line(more))?;
         }
     }
     if fix {
@@ -257,7 +312,7 @@ fn exemptions(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn baseline(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+fn baseline(report: &Report, all_targets: bool, w: &mut dyn Write) -> io::Result<()> {
     let Some(b) = &report.baseline else {
         return Ok(());
     };
@@ -269,7 +324,8 @@ fn baseline(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             continue;
         }
         writeln!(w)?;
-        for f in list.iter().take(MAX_TARGETS) {
+        let (listed, more) = limit(list, all_targets);
+        for f in listed {
             writeln!(
                 w,
                 "- {} {} {}: {}",
@@ -279,8 +335,8 @@ fn baseline(report: &Report, w: &mut dyn Write) -> io::Result<()> {
                 escape(&f.detail)
             )?;
         }
-        if list.len() > MAX_TARGETS {
-            writeln!(w, "- … and {} more", list.len() - MAX_TARGETS)?;
+        if more > 0 {
+            writeln!(w, "- {}", more_line(more))?;
         }
     }
     Ok(())

@@ -89,6 +89,13 @@ pub struct Host {
     /// like any other.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub orchestrator_claims: Vec<OrchestratorClaim>,
+    /// The container dockguard ran in (`name (short id)`): recognised, and left out of the assessment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scanner_container: Option<String>,
+    /// When the host root dockguard read (`--root`) lacks directories every host has (`/etc`, `/proc`, the
+    /// Docker root directory): those directories. Host-side rules found not applicable say so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub root_missing: Vec<String>,
 }
 
 /// A container that claims to be orchestrator-managed (by its labels) without evidence.
@@ -99,7 +106,7 @@ pub struct OrchestratorClaim {
     pub why: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Summary {
     pub pass: usize,
     pub fail: usize,
@@ -109,26 +116,123 @@ pub struct Summary {
     /// Failures accepted by an exemption.
     #[serde(default)]
     pub exempt: usize,
+    /// The share of the rules dockguard decided that pass, in percent rounded down to one decimal:
+    /// pass ÷ (pass + fail + error + exempt). Manual and not-applicable rules are left out; an error or an
+    /// exemption never counts as a pass. `null` when no rule was decided.
+    #[serde(default)]
+    pub score: Option<f64>,
+    /// The same counts and score per benchmark section, in section order.
+    #[serde(default)]
+    pub sections: Vec<SectionSummary>,
+}
+
+/// One section's counts and score (see [`Summary::score`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SectionSummary {
+    /// The section number (1 host configuration … 7 swarm).
+    pub section: u32,
+    pub title: String,
+    pub pass: usize,
+    pub fail: usize,
+    pub manual: usize,
+    pub not_applicable: usize,
+    pub error: usize,
+    pub exempt: usize,
+    pub score: Option<f64>,
+}
+
+/// The score of a set of rules: pass ÷ (pass + fail + error + exempt) in percent, rounded down to one
+/// decimal (so only a set where every decided rule passes reaches 100); `None` when nothing was decided.
+pub fn score(pass: usize, fail: usize, error: usize, exempt: usize) -> Option<f64> {
+    let decided = pass + fail + error + exempt;
+    (decided > 0).then(|| (pass * 1000 / decided) as f64 / 10.0)
+}
+
+#[derive(Default)]
+struct Tally {
+    pass: usize,
+    fail: usize,
+    manual: usize,
+    not_applicable: usize,
+    error: usize,
+    exempt: usize,
+}
+
+impl Tally {
+    fn add(&mut self, s: Status) {
+        match s {
+            Status::Pass => self.pass += 1,
+            Status::Fail => self.fail += 1,
+            Status::Manual => self.manual += 1,
+            Status::NotApplicable => self.not_applicable += 1,
+            Status::Error => self.error += 1,
+            Status::Exempt => self.exempt += 1,
+        }
+    }
+    fn score(&self) -> Option<f64> {
+        score(self.pass, self.fail, self.error, self.exempt)
+    }
 }
 
 impl Summary {
+    /// Counts the results, and scores them overall and per section.
     pub fn count(results: &[RuleReport]) -> Summary {
-        let mut s = Summary::default();
+        let mut all = Tally::default();
+        let mut sections: Vec<(u32, String, Tally)> = Vec::new();
         for r in results {
-            match r.status {
-                Status::Pass => s.pass += 1,
-                Status::Fail => s.fail += 1,
-                Status::Manual => s.manual += 1,
-                Status::NotApplicable => s.not_applicable += 1,
-                Status::Error => s.error += 1,
-                Status::Exempt => s.exempt += 1,
+            all.add(r.status);
+            let n = r.section_number();
+            match sections.iter_mut().find(|(x, _, _)| *x == n) {
+                Some((_, _, t)) => t.add(r.status),
+                None => {
+                    let mut t = Tally::default();
+                    t.add(r.status);
+                    sections.push((n, r.section.clone(), t));
+                }
             }
         }
-        s
+        sections.sort_by_key(|(n, _, _)| *n);
+        Summary {
+            pass: all.pass,
+            fail: all.fail,
+            manual: all.manual,
+            not_applicable: all.not_applicable,
+            error: all.error,
+            exempt: all.exempt,
+            score: all.score(),
+            sections: sections
+                .into_iter()
+                .map(|(section, title, t)| SectionSummary {
+                    section,
+                    title,
+                    score: t.score(),
+                    pass: t.pass,
+                    fail: t.fail,
+                    manual: t.manual,
+                    not_applicable: t.not_applicable,
+                    error: t.error,
+                    exempt: t.exempt,
+                })
+                .collect(),
+        }
     }
 
     pub fn total(&self) -> usize {
         self.pass + self.fail + self.manual + self.not_applicable + self.error + self.exempt
+    }
+
+    /// Rules that count towards the score: pass, fail, error and exempt.
+    pub fn decided(&self) -> usize {
+        self.pass + self.fail + self.error + self.exempt
+    }
+}
+
+/// A score for people: `87%`, `87.5%`, or `n/a` when nothing was decided.
+pub fn format_score(score: Option<f64>) -> String {
+    match score {
+        Some(s) if s.fract() == 0.0 => format!("{s:.0}%"),
+        Some(s) => format!("{s:.1}%"),
+        None => "n/a".into(),
     }
 }
 
@@ -138,6 +242,9 @@ pub struct Refs {
     pub azure: Vec<String>,
     #[serde(rename = "cis-1.6")]
     pub cis: Vec<String>,
+    /// The rule's id in CIS Docker Benchmark v1.8.0.
+    #[serde(rename = "cis-1.8", default)]
+    pub cis18: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -165,6 +272,12 @@ impl RuleReport {
             refs: Refs {
                 azure: r.rule.azure.iter().map(|s| s.to_string()).collect(),
                 cis: r.rule.cis.iter().map(|s| s.to_string()).collect(),
+                cis18: r
+                    .rule
+                    .id_in(Profile::Cis18)
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
             },
             assessment: r.rule.assessment,
             title: r.rule.title.to_string(),
@@ -179,14 +292,32 @@ impl RuleReport {
         }
     }
 
-    /// The section number, from the id.
+    /// The section number, from the id (`5.31`, or `cis-1.8:2.7` for a rule outside the profile).
     pub fn section_number(&self) -> u32 {
         self.id
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
             .split('.')
             .next()
             .and_then(|s| s.parse().ok())
             .unwrap_or(0)
     }
+}
+
+/// `name (short id)` of the container dockguard ran in, when it recognised one.
+fn scanner_container(facts: &Facts) -> Option<String> {
+    let id = facts.collector.scanner_container.as_deref()?;
+    let short: String = id.chars().take(12).collect();
+    let name = facts
+        .docker
+        .ok()
+        .and_then(|d| d.containers.iter().find(|c| c.id == id))
+        .map(|c| c.name.clone());
+    Some(match name {
+        Some(n) => format!("{n} ({short})"),
+        None => short,
+    })
 }
 
 impl Report {
@@ -216,6 +347,8 @@ impl Report {
                 orchestrator_evidence: None,
                 orchestrated_containers: Vec::new(),
                 orchestrator_claims: Vec::new(),
+                scanner_container: scanner_container(facts),
+                root_missing: facts.collector.root_missing.clone(),
             },
             started_at,
             duration_ms,

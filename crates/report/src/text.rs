@@ -1,18 +1,24 @@
-//! The human report: results grouped by section, failing targets and the fix under each failed rule,
-//! a summary line. Colours only when asked (the CLI decides: a TTY and no `NO_COLOR`).
+//! The human report. By default failed rules come first, most severe first, then rules that could not be
+//! checked, manual reviews, exemptions, passes and rules that do not apply; `group_by_section` keeps the
+//! benchmark's order by section instead. Under each rule only the targets that did not pass are listed, up
+//! to [`MAX_TARGETS`](crate::MAX_TARGETS) unless `all_targets`. A score per section and overall closes it.
+//! Colours only when asked (the CLI decides: a TTY and no `NO_COLOR`).
 
-use crate::{Report, RuleReport};
+use crate::common::{limit, more_line};
+use crate::{format_score, Report, RuleReport};
 use dockguard_rules::Status;
 use std::fmt::Write;
-
-/// How many targets to list under one rule before summarising the rest.
-const MAX_TARGETS: usize = 25;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TextOptions {
     pub color: bool,
-    /// Also list passing and not-applicable targets' rules with their reasons.
+    /// Also show the reason of passing and not-applicable rules.
     pub verbose: bool,
+    /// List every target under a rule, not only the first [`MAX_TARGETS`](crate::MAX_TARGETS) (also used by
+    /// the markdown and HTML formats).
+    pub all_targets: bool,
+    /// Benchmark order, by section, instead of failures first by severity.
+    pub group_by_section: bool,
 }
 
 struct Style {
@@ -45,6 +51,16 @@ impl Style {
         self.paint("1", s)
     }
 }
+
+/// The order of the default layout: what needs action first.
+const STATUS_ORDER: [(Status, &str); 6] = [
+    (Status::Fail, "Failed"),
+    (Status::Error, "Could not be checked"),
+    (Status::Manual, "Manual review"),
+    (Status::Exempt, "Exempt"),
+    (Status::Pass, "Passed"),
+    (Status::NotApplicable, "Not applicable"),
+];
 
 pub fn render(report: &Report, opts: TextOptions) -> String {
     let st = Style { on: opts.color };
@@ -96,13 +112,79 @@ pub fn render(report: &Report, opts: TextOptions) -> String {
             st.paint("1;35", &format!("Docker facts missing: {e}"))
         );
     }
-    let mut section = 0;
-    for r in &report.results {
-        if r.section_number() != section {
-            section = r.section_number();
-            let _ = writeln!(out, "\n{}", st.bold(&format!("{section} {}", r.section)));
+    if let Some(c) = &h.scanner_container {
+        let _ = writeln!(
+            out,
+            "{}",
+            st.dim(&format!(
+                "dockguard runs in container {c} on this host: it is not assessed"
+            ))
+        );
+    }
+    if !h.root_missing.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            st.paint(
+                "1;33",
+                &format!(
+                    "warning: the host root read is not a host's root filesystem (no {}): host-side rules \
+                     that do not apply may only reflect that",
+                    h.root_missing.join(", ")
+                )
+            )
+        );
+    }
+    if report.results.is_empty() || opts.verbose {
+        inventory(&mut out, &st, report);
+    }
+    if opts.group_by_section {
+        let mut section = 0;
+        for r in &report.results {
+            if r.section_number() != section {
+                section = r.section_number();
+                let score = report
+                    .summary
+                    .sections
+                    .iter()
+                    .find(|s| s.section == section)
+                    .map(|s| format!(" — score {}", format_score(s.score)))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "\n{}{}",
+                    st.bold(&format!("{section} {}", r.section)),
+                    st.dim(&score)
+                );
+            }
+            rule(&mut out, &st, r, opts);
         }
-        rule(&mut out, &st, r, opts.verbose);
+    } else {
+        for (status, title) in STATUS_ORDER {
+            let mut rules: Vec<&RuleReport> = report
+                .results
+                .iter()
+                .filter(|r| r.status == status)
+                .collect();
+            if rules.is_empty() {
+                continue;
+            }
+            rules.sort_by_key(|r| std::cmp::Reverse(r.severity));
+            let order = if matches!(status, Status::Pass | Status::NotApplicable) {
+                ""
+            } else {
+                ", most severe first"
+            };
+            let _ = writeln!(
+                out,
+                "\n{}{}",
+                st.bold(&format!("{title} ({})", rules.len())),
+                st.dim(order)
+            );
+            for r in rules {
+                rule(&mut out, &st, r, opts);
+            }
+        }
     }
     if !report.exemptions.is_empty() {
         let _ = writeln!(out, "\n{}", st.bold("Exemptions"));
@@ -161,6 +243,23 @@ pub fn render(report: &Report, opts: TextOptions) -> String {
     let inv = &report.inventory;
     let _ = writeln!(
         out,
+        "\n{} {} — {} of {} decided rules pass (manual and not applicable left out; errors and exemptions \
+         count against it)",
+        st.bold("Score:"),
+        st.bold(&format_score(s.score)),
+        s.pass,
+        s.decided()
+    );
+    if s.sections.len() > 1 {
+        let parts: Vec<String> = s
+            .sections
+            .iter()
+            .map(|x| format!("{} {} {}", x.section, x.title, format_score(x.score)))
+            .collect();
+        let _ = writeln!(out, "  {}", st.dim(&parts.join(" · ")));
+    }
+    let _ = writeln!(
+        out,
         "\n{} {} pass, {} fail, {} manual, {} not applicable, {} error{} — {}, {}, {} in use, {} ms",
         st.bold("Summary:"),
         st.paint("32", &s.pass.to_string()),
@@ -177,7 +276,7 @@ pub fn render(report: &Report, opts: TextOptions) -> String {
     out
 }
 
-fn rule(out: &mut String, st: &Style, r: &RuleReport, verbose: bool) {
+fn rule(out: &mut String, st: &Style, r: &RuleReport, opts: TextOptions) {
     let _ = writeln!(
         out,
         "  {} {:<7} {} {}",
@@ -190,11 +289,12 @@ fn rule(out: &mut String, st: &Style, r: &RuleReport, verbose: bool) {
         r.status,
         Status::Fail | Status::Error | Status::Manual | Status::Exempt
     );
-    if !detailed && !verbose {
+    if !detailed && !opts.verbose {
         return;
     }
     let _ = writeln!(out, "         {}", r.reason);
     if detailed {
+        // Passing and not-applicable targets get no row.
         let shown: Vec<_> = r
             .targets
             .iter()
@@ -205,7 +305,8 @@ fn rule(out: &mut String, st: &Style, r: &RuleReport, verbose: bool) {
                 )
             })
             .collect();
-        for t in shown.iter().take(MAX_TARGETS) {
+        let (listed, more) = limit(&shown, opts.all_targets);
+        for t in listed {
             let mark = match t.status {
                 Status::Fail => st.paint("31", "✗"),
                 Status::Error => st.paint("35", "!"),
@@ -218,16 +319,53 @@ fn rule(out: &mut String, st: &Style, r: &RuleReport, verbose: bool) {
                 .unwrap_or_default();
             let _ = writeln!(out, "         {mark} {kind} {}: {}", t.name, t.detail);
         }
-        if shown.len() > MAX_TARGETS {
-            let _ = writeln!(
-                out,
-                "         … and {} more (see --format json)",
-                shown.len() - MAX_TARGETS
-            );
+        if more > 0 {
+            let _ = writeln!(out, "         {}", more_line(more));
         }
         if r.status == Status::Fail || r.status == Status::Manual {
             let _ = writeln!(out, "         {} {}", st.paint("36", "Fix:"), r.remediation);
         }
+    }
+}
+
+/// `0.0` Docker inventory information: shown when no rule was selected (`--select 0.0`) or with `--show-all`.
+fn inventory(out: &mut String, st: &Style, report: &Report) {
+    let inv = &report.inventory;
+    let o = |v: &Option<String>| v.clone().unwrap_or_else(|| "unknown".into());
+    let _ = writeln!(out, "\n{}", st.bold(&format!("{} {}", inv.id, inv.title)));
+    let rows = [
+        ("Docker", o(&inv.docker_version)),
+        ("API", o(&inv.api_version)),
+        ("Storage driver", o(&inv.storage_driver)),
+        ("Logging driver", o(&inv.logging_driver)),
+        ("Cgroup driver", o(&inv.cgroup_driver)),
+        ("Docker root", o(&inv.docker_root_dir)),
+        ("Swarm", o(&inv.swarm)),
+        (
+            "Containers",
+            format!(
+                "{} ({} running, {} stopped)",
+                inv.containers.total, inv.containers.running, inv.containers.stopped
+            ),
+        ),
+        (
+            "Images",
+            format!("{} ({} in use)", inv.images.total, inv.images.in_use),
+        ),
+    ];
+    for (k, v) in rows {
+        let _ = writeln!(out, "  {:<15} {v}", format!("{k}:"));
+    }
+    if !inv.security_options.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {:<15} {}",
+            "Security:",
+            inv.security_options.join(", ")
+        );
+    }
+    if let Some(e) = &inv.error {
+        let _ = writeln!(out, "  {:<15} {e}", "Error:");
     }
 }
 

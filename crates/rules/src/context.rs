@@ -259,10 +259,14 @@ impl<'a> Ctx<'a> {
                         .as_ref()
                         .is_some_and(|o| o.managed.contains(&c.id))
             };
+            // The container dockguard itself runs in is never assessed.
+            let scanner = facts.collector.scanner_container.as_deref();
             containers = d
                 .containers
                 .iter()
-                .filter(|c| options.containers.admits(c) && !skipped(c))
+                .filter(|c| {
+                    options.containers.admits(c) && !skipped(c) && Some(c.id.as_str()) != scanner
+                })
                 .collect();
         }
         Ctx {

@@ -1,9 +1,10 @@
 //! Runs the selected rules over a context.
 
 use crate::context::Ctx;
-use crate::outcome::Outcome;
-use crate::registry::{find, profile_rules};
-use crate::rule::{Profile, Rule};
+use crate::inventory::INVENTORY_ID;
+use crate::outcome::{Outcome, Status};
+use crate::registry::{profile_rules, resolve};
+use crate::rule::{Profile, Rule, Scope};
 
 /// Which rules to run: ids or prefixes (`5`, `5.1`, `5.31`) to select and to ignore, in the profile's
 /// numbering; prefixed ids and aliases (`cis:5.32`, `cis-1.8:2.8`) select one rule exactly; `level`
@@ -25,12 +26,20 @@ pub fn id_matches(pattern: &str, id: &str) -> bool {
     id == p || (id.starts_with(p) && (p.contains('.') || id[p.len()..].starts_with('.')))
 }
 
-/// A pattern that names one rule exactly through a prefix or an alias; returns the id it reports under.
+/// A pattern that names one rule exactly through a prefix (`cis:5.32`, `cis-1.8:2.7`); returns the id it
+/// reports under when the rule is outside the profile: prefixed with the profile it was named in, so it
+/// never collides with an id of the profile.
 fn exact(profile: Profile, pattern: &str) -> Option<(String, &'static Rule)> {
-    pattern
-        .contains(':')
-        .then(|| find(profile, pattern))
-        .flatten()
+    if !pattern.contains(':') {
+        return None;
+    }
+    let (p, id, r) = resolve(profile, pattern)?;
+    Some((format!("{}:{id}", p.name()), r))
+}
+
+/// `0.0` (the inventory, always in the report) names no rule but is a valid selection in the Azure profile.
+fn is_inventory(profile: Profile, pattern: &str) -> bool {
+    profile == Profile::Azure && matches!(pattern.trim(), INVENTORY_ID | "azure:0.0")
 }
 
 impl Selection {
@@ -71,6 +80,7 @@ impl Selection {
             .chain(&self.ignore)
             .filter(|p| {
                 exact(profile, p).is_none()
+                    && !is_inventory(profile, p)
                     && !profile_rules(profile)
                         .iter()
                         .any(|(id, _)| id_matches(p, id))
@@ -78,6 +88,19 @@ impl Selection {
             .cloned()
             .collect()
     }
+}
+
+/// The note added to a not-applicable host-side rule when `--root` does not look like a host's root.
+pub fn root_note(ctx: &Ctx) -> Option<String> {
+    let c = &ctx.facts.collector;
+    (!c.root_missing.is_empty()).then(|| {
+        format!(
+            "but --root {} is not a host's root filesystem (it has no {}): this rule reads host files there, so it \
+             may well apply to the real host",
+            c.root,
+            c.root_missing.join(", ")
+        )
+    })
 }
 
 /// One rule, the id it is reported under, and what its check found.
@@ -102,8 +125,22 @@ pub fn evaluate(ctx: &Ctx, profile: Profile, selection: &Selection) -> Vec<RuleR
 }
 
 /// Evaluates one rule. Containers that the orchestrator running here manages are not in the context's
-/// selection (see [`Ctx::new`]); every other container is assessed as usual.
+/// selection (see [`Ctx::new`]); every other container is assessed as usual. A host-side rule (host, daemon,
+/// files) found not applicable under a `--root` that is not a host's root says so in its reason: the verdict
+/// may only reflect the missing files.
 pub fn evaluate_one(ctx: &Ctx, rule: &Rule) -> Outcome {
+    let mut outcome = check(ctx, rule);
+    if outcome.status == Status::NotApplicable
+        && matches!(rule.scope, Scope::Host | Scope::Daemon | Scope::Files)
+    {
+        if let Some(note) = root_note(ctx) {
+            outcome.reason = format!("{} — {note}", outcome.reason);
+        }
+    }
+    outcome
+}
+
+fn check(ctx: &Ctx, rule: &Rule) -> Outcome {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (rule.check)(ctx))) {
         Ok(o) => o,
         Err(p) => {
@@ -120,6 +157,7 @@ pub fn evaluate_one(ctx: &Ctx, rule: &Rule) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::find;
     use crate::testing;
     use crate::EvalOptions;
 
@@ -236,6 +274,49 @@ mod tests {
     }
 
     #[test]
+    fn not_applicable_host_rules_name_a_root_that_is_no_host_root() {
+        let mut f = testing::compliant_host();
+        f.units.docker_socket = dockguard_facts::Fact::Ok(None);
+        f.collector.root = "/tmp/empty".into();
+        let ctx = Ctx::new(&f, EvalOptions::default());
+        let na: Vec<RuleResult> = evaluate(&ctx, Profile::Cis16, &Selection::default())
+            .into_iter()
+            .filter(|r| r.outcome.status == Status::NotApplicable)
+            .collect();
+        assert!(!na.is_empty());
+        assert!(na.iter().all(|r| !r.outcome.reason.contains("--root")));
+        f.collector.root_missing = vec!["/etc".into(), "/var/lib/docker".into()];
+        let ctx = Ctx::new(&f, EvalOptions::default());
+        let mut host_side = 0;
+        for r in evaluate(&ctx, Profile::Cis16, &Selection::default()) {
+            let noted = r.outcome.reason.contains(
+                "but --root /tmp/empty is not a host's root filesystem (it has no /etc, /var/lib/docker)",
+            );
+            let expect = r.outcome.status == Status::NotApplicable
+                && matches!(r.rule.scope, Scope::Host | Scope::Daemon | Scope::Files);
+            assert_eq!(noted, expect, "{} {:?}", r.id, r.outcome);
+            host_side += usize::from(noted);
+        }
+        assert!(host_side > 0);
+    }
+
+    #[test]
+    fn the_scanners_own_container_is_not_assessed() {
+        let mut f = testing::compliant_host();
+        let c = testing::first_container(&mut f);
+        c.privileged = Some(true);
+        let id = c.id.clone();
+        let (_, privileged) = find(Profile::Azure, "5.04").unwrap();
+        let ctx = Ctx::new(&f, EvalOptions::default());
+        assert_eq!(evaluate_one(&ctx, privileged).status, Status::Fail);
+        f.collector.scanner_container = Some(id.clone());
+        let ctx = Ctx::new(&f, EvalOptions::default());
+        let o = evaluate_one(&ctx, privileged);
+        assert!(o.targets.iter().all(|t| t.id != id), "{o:?}");
+        assert_ne!(o.status, Status::Fail, "{o:?}");
+    }
+
+    #[test]
     fn compliant_host_has_no_failures() {
         let f = testing::compliant_host();
         let ctx = Ctx::new(&f, EvalOptions::default());
@@ -267,6 +348,22 @@ mod tests {
         assert_eq!(
             ids(Profile::Cis16, &sel(&["cis-1.8:2.8"], &[], None)),
             ["2.7"]
+        );
+        assert_eq!(
+            ids(Profile::Cis18, &sel(&["2.7", "cis:2.7"], &[], None)),
+            ["2.7", "2.8"]
+        );
+        assert_eq!(
+            ids(Profile::Azure, &sel(&["cis-1.8:2.7"], &[], None)),
+            ["cis-1.8:2.7"]
+        );
+        assert!(sel(&["0.0"], &["azure:0.0"], None)
+            .unknown_patterns(Profile::Azure)
+            .is_empty());
+        assert!(sel(&["0.0"], &[], None).rules(Profile::Azure).is_empty());
+        assert_eq!(
+            sel(&["0.0"], &[], None).unknown_patterns(Profile::Cis16),
+            ["0.0"]
         );
         assert_eq!(
             ids(Profile::Cis16, &sel(&["cis-1.8:2.7"], &[], None)),

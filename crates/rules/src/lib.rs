@@ -21,7 +21,7 @@ pub use context::{ContainerFilter, Ctx, EvalOptions, Orchestrator, Thresholds};
 pub use engine::{evaluate, RuleResult, Selection};
 pub use inventory::Inventory;
 pub use outcome::{Outcome, Status, Target, TargetKind};
-pub use registry::{find, profile_rules, ALIASES, RULES};
+pub use registry::{did_you_mean, find, profile_rules, resolve, suggest, ALIASES, RULES};
 pub use rule::{Assessment, Profile, Rule, Scope, Section, Severity};
 
 /// What a rule file needs in scope.

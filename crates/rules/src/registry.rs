@@ -28,6 +28,8 @@ static AZURE: LazyLock<Vec<(&'static str, &'static Rule)>> =
     LazyLock::new(|| build(Profile::Azure));
 static CIS16: LazyLock<Vec<(&'static str, &'static Rule)>> =
     LazyLock::new(|| build(Profile::Cis16));
+static CIS18: LazyLock<Vec<(&'static str, &'static Rule)>> =
+    LazyLock::new(|| build(Profile::Cis18));
 
 fn build(profile: Profile) -> Vec<(&'static str, &'static Rule)> {
     let mut v: Vec<_> = RULES
@@ -43,6 +45,7 @@ pub fn profile_rules(profile: Profile) -> &'static [(&'static str, &'static Rule
     match profile {
         Profile::Azure => &AZURE,
         Profile::Cis16 => &CIS16,
+        Profile::Cis18 => &CIS18,
     }
 }
 
@@ -61,8 +64,9 @@ pub enum AliasTarget {
     Rule(&'static Rule),
 }
 
-/// Renamed and renumbered ids that keep working (as ruff's redirects do). CIS Docker Benchmark 1.8.0
-/// inserted "2.7 Ensure devicemapper storage driver is not used" and shifted 1.6's 2.7–2.18 to 2.8–2.19.
+/// The renumbering from CIS Docker Benchmark 1.6.0 to 1.8.0, which inserted "2.7 Ensure devicemapper storage
+/// driver is not used" and shifted 1.6's 2.7–2.18 to 2.8–2.19. It is the one place the `cis-1.8` profile's
+/// ids come from ([`cis18_id`]): every other 1.6 id is the same in 1.8.
 pub static ALIASES: LazyLock<Vec<(String, AliasTarget)>> = LazyLock::new(|| {
     let mut v = vec![(
         "cis-1.8:2.7".to_string(),
@@ -80,25 +84,53 @@ pub static ALIASES: LazyLock<Vec<(String, AliasTarget)>> = LazyLock::new(|| {
     v
 });
 
-/// Resolves what a user typed to a rule and the id to report it under.
-///
-/// Accepts an id of `profile` (`5.31`), a prefixed id in any profile (`azure:5.31`, `cis:5.32`,
-/// `cis-1.6:5.32`), or an alias (`cis-1.8:2.8`).
-pub fn find(profile: Profile, id: &str) -> Option<(String, &'static Rule)> {
-    let id = id.trim();
-    if let Some((_, target)) = ALIASES.iter().find(|(a, _)| a == id) {
-        return match target {
-            AliasTarget::Id(p, pid) => lookup(*p, pid).map(|(i, r)| (i.to_string(), r)),
-            AliasTarget::Rule(r) => Some((id.to_string(), *r)),
-        };
+/// A rule's id in CIS Docker Benchmark 1.8.0: its 1.6.0 id renumbered through [`ALIASES`], or the alias of
+/// a rule that only 1.8 has; `None` for a rule in neither.
+pub fn cis18_id(rule: &Rule) -> Option<&'static str> {
+    let aliases: &'static Vec<(String, AliasTarget)> = LazyLock::force(&ALIASES);
+    let in18 = aliases
+        .iter()
+        .filter_map(|(alias, t)| alias.strip_prefix("cis-1.8:").map(|id| (id, t)));
+    match rule.id_in(Profile::Cis16) {
+        Some(old) => Some(
+            in18.clone()
+                .find(|(_, t)| matches!(t, AliasTarget::Id(Profile::Cis16, x) if *x == old))
+                .map(|(id, _)| id)
+                .unwrap_or(old),
+        ),
+        None => in18
+            .clone()
+            .find(|(_, t)| matches!(t, AliasTarget::Rule(r) if std::ptr::eq(*r, rule)))
+            .map(|(id, _)| id),
     }
+}
+
+/// The profile a prefix names (`azure`, `cis` and `cis-1.6`, `cis-1.8`).
+fn prefix_profile(prefix: &str) -> Option<Profile> {
+    match prefix {
+        "azure" => Some(Profile::Azure),
+        "cis" | "cis-1.6" => Some(Profile::Cis16),
+        "cis-1.8" => Some(Profile::Cis18),
+        _ => None,
+    }
+}
+
+/// Resolves what a user typed to the profile whose numbering it uses, the id in that profile, and the rule.
+///
+/// Accepts an id of `profile` (`5.31`) or a prefixed id in any profile (`azure:5.31`, `cis:5.32`,
+/// `cis-1.6:5.32`, `cis-1.8:2.8`).
+pub fn resolve(profile: Profile, id: &str) -> Option<(Profile, &'static str, &'static Rule)> {
+    let id = id.trim();
     let (p, bare) = match id.split_once(':') {
-        Some(("azure", rest)) => (Profile::Azure, rest),
-        Some(("cis" | "cis-1.6", rest)) => (Profile::Cis16, rest),
-        Some(_) => return None,
+        Some((prefix, rest)) => (prefix_profile(prefix.trim())?, rest.trim()),
         None => (profile, id),
     };
-    lookup(p, bare).map(|(i, r)| (i.to_string(), r))
+    lookup(p, bare).map(|(i, r)| (p, i, r))
+}
+
+/// Resolves what a user typed to a rule and its id in the numbering it was typed in (see [`resolve`]).
+pub fn find(profile: Profile, id: &str) -> Option<(String, &'static Rule)> {
+    resolve(profile, id).map(|(_, i, r)| (i.to_string(), r))
 }
 
 fn lookup(profile: Profile, id: &str) -> Option<(&'static str, &'static Rule)> {
@@ -106,6 +138,111 @@ fn lookup(profile: Profile, id: &str) -> Option<(&'static str, &'static Rule)> {
         .iter()
         .copied()
         .find(|(i, _)| *i == id)
+}
+
+/// What the user may have meant by an id that names no rule of `profile`: the same number written the way
+/// the profile writes it (`2.6` → `2.06` in the Azure baseline, `2.06` → `2.6` in CIS), an id it is the
+/// start of (`5.01` → `5.01-2`), and the same id in the other benchmarks (`cis:2.6`). Each comes with the
+/// rule's title.
+pub fn suggest(profile: Profile, typed: &str) -> Vec<(String, &'static str)> {
+    let typed = typed.trim();
+    let (p, bare, prefix) = match typed.split_once(':') {
+        Some((pre, rest)) => match prefix_profile(pre.trim()) {
+            Some(p) => (p, rest.trim(), format!("{}:", pre.trim())),
+            None => {
+                return ["azure", "cis-1.6", "cis-1.8"]
+                    .iter()
+                    .filter_map(|pre| {
+                        find(profile, &format!("{pre}:{}", rest.trim()))
+                            .map(|(_, r)| (format!("{pre}:{}", rest.trim()), r.title))
+                    })
+                    .collect()
+            }
+        },
+        None => (profile, typed, String::new()),
+    };
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    let mut seen: Vec<&'static Rule> = Vec::new();
+    // One suggestion per rule: the first way of writing it.
+    let mut push = |id: String, r: &'static Rule| {
+        if !seen.iter().any(|x| std::ptr::eq(*x, r)) {
+            seen.push(r);
+            out.push((id, r.title));
+        }
+    };
+    // The same numbers, with or without zero padding.
+    let numbers: Vec<&str> = bare.split('.').collect();
+    if numbers.len() >= 2
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
+    {
+        let variants = [
+            numbers
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    if i > 0 && n.len() == 1 {
+                        format!("0{n}")
+                    } else {
+                        n.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("."),
+            numbers
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    if i > 0 && n.len() > 1 {
+                        n.trim_start_matches('0').to_string()
+                    } else {
+                        n.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("."),
+        ];
+        for v in variants {
+            if v != bare {
+                if let Some((i, r)) = lookup(p, &v) {
+                    push(format!("{prefix}{i}"), r);
+                }
+            }
+        }
+    }
+    // Ids the typed one is the start of (`5.01` → `5.01-2`).
+    for (i, r) in profile_rules(p) {
+        if i.strip_prefix(bare)
+            .is_some_and(|rest| rest.starts_with('-'))
+        {
+            push(format!("{prefix}{i}"), r);
+        }
+    }
+    // The same id in the other benchmarks.
+    if prefix.is_empty() {
+        for other in Profile::ALL.into_iter().filter(|o| *o != p) {
+            if let Some((i, r)) = lookup(other, bare) {
+                let pre = if other == Profile::Cis16 {
+                    "cis"
+                } else {
+                    other.name()
+                };
+                push(format!("{pre}:{i}"), r);
+            }
+        }
+    }
+    out
+}
+
+/// "did you mean 2.06 (Ensure …) or cis:2.6 (Ensure …)?" for [`suggest`]'s answers; empty when there are none.
+pub fn did_you_mean(profile: Profile, typed: &str) -> String {
+    let s = suggest(profile, typed);
+    if s.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = s.iter().map(|(id, t)| format!("{id} ({t})")).collect();
+    format!("did you mean {}?", parts.join(" or "))
 }
 
 /// Declares a section's `RULES` list from its rule modules (each declared with `pub mod` beside it, so
@@ -139,6 +276,68 @@ mod tests {
             117,
             "CIS Docker 1.6.0 has 117 recommendations"
         );
+        assert_eq!(
+            profile_rules(Profile::Cis18).len(),
+            118,
+            "CIS Docker 1.8.0 has 118 recommendations"
+        );
+    }
+
+    #[test]
+    fn cis_1_8_is_1_6_renumbered_plus_devicemapper() {
+        let in16: Vec<&Rule> = profile_rules(Profile::Cis16)
+            .iter()
+            .map(|(_, r)| *r)
+            .collect();
+        for (id, r) in profile_rules(Profile::Cis18) {
+            if r.title.contains("devicemapper") {
+                assert_eq!(*id, "2.7");
+                assert!(r.id_in(Profile::Cis16).is_none());
+                continue;
+            }
+            assert!(
+                in16.iter().any(|x| std::ptr::eq(*x, *r)),
+                "{id} is in 1.8 but not 1.6"
+            );
+            let old = r.id_in(Profile::Cis16).unwrap();
+            let expect = match old.strip_prefix("2.").and_then(|n| n.parse::<u32>().ok()) {
+                Some(n) if (7..=18).contains(&n) => format!("2.{}", n + 1),
+                _ => old.to_string(),
+            };
+            assert_eq!(*id, expect, "1.6's {old}");
+        }
+        // The same implementation carries every id.
+        let (_, tls16) = find(Profile::Cis16, "2.7").unwrap();
+        let (_, tls18) = find(Profile::Cis18, "2.8").unwrap();
+        assert!(std::ptr::eq(tls16, tls18));
+        assert!(tls16
+            .all_references()
+            .iter()
+            .any(|r| r.ends_with("v1.8.0, recommendation 2.8")));
+    }
+
+    #[test]
+    fn suggestions_for_ids_written_another_way() {
+        let ids = |p, typed| {
+            suggest(p, typed)
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(Profile::Azure, "2.6"), ["2.06", "cis:2.6"]);
+        assert_eq!(ids(Profile::Azure, "5.01"), ["5.01-2"]);
+        assert_eq!(ids(Profile::Cis16, "2.06"), ["2.6", "azure:2.06"]);
+        assert_eq!(ids(Profile::Azure, "cis:2.06"), ["cis:2.6"]);
+        assert_eq!(
+            ids(Profile::Azure, "cis18:2.8"),
+            ["cis-1.6:2.8", "cis-1.8:2.8"]
+        );
+        assert_eq!(ids(Profile::Azure, "cis-1.8:2.08"), ["cis-1.8:2.8"]);
+        assert!(ids(Profile::Azure, "9.99").is_empty());
+        let msg = did_you_mean(Profile::Azure, "2.6");
+        assert!(msg.starts_with("did you mean 2.06 ("), "{msg}");
+        assert!(msg.contains(" or cis:2.6 ("), "{msg}");
+        assert_eq!(did_you_mean(Profile::Azure, "9.99"), "");
     }
 
     #[test]
@@ -174,9 +373,13 @@ mod tests {
                     .any(|(_, t)| matches!(t, AliasTarget::Rule(x) if std::ptr::eq(*x, *r)));
             assert!(reachable, "{l} is in no profile and has no alias");
             for p in r.profiles {
-                let id = r
-                    .id_in(*p)
-                    .unwrap_or_else(|| panic!("{l} is in {} without an id", p.name()));
+                assert!(
+                    r.id_in(*p).is_some(),
+                    "{l} is in {} without an id",
+                    p.name()
+                );
+            }
+            for id in Profile::ALL.iter().filter_map(|p| r.id_in(*p)) {
                 assert_eq!(
                     id.split('.').next().unwrap().parse::<u8>().unwrap(),
                     r.section.number(),
@@ -188,24 +391,33 @@ mod tests {
 
     #[test]
     fn aliases_resolve() {
-        for (alias, _) in ALIASES.iter() {
-            assert!(
-                find(Profile::Cis16, alias).is_some(),
-                "{alias} does not resolve"
-            );
+        for (alias, target) in ALIASES.iter() {
+            let (_, r) =
+                find(Profile::Cis16, alias).unwrap_or_else(|| panic!("{alias} does not resolve"));
+            match target {
+                AliasTarget::Rule(x) => assert!(std::ptr::eq(*x, r)),
+                AliasTarget::Id(p, id) => assert_eq!(r.id_in(*p), Some(*id)),
+            }
         }
         let (id, r) = find(Profile::Azure, "cis-1.8:2.8").unwrap();
-        assert_eq!(id, "2.7");
+        assert_eq!(id, "2.8");
+        assert_eq!(r.cis, ["2.7"]);
         assert_eq!(
             r.azure,
             Some("2.06"),
             "1.8's 2.8 is 1.6's 2.7 is Azure's 2.06 (TLS)"
         );
         let (id, r) = find(Profile::Cis16, "cis-1.8:2.19").unwrap();
-        assert_eq!((id.as_str(), r.azure), ("2.18", Some("2.17")));
+        assert_eq!(
+            (id.as_str(), r.cis, r.azure),
+            ("2.19", &["2.18"][..], Some("2.17"))
+        );
         let (id, r) = find(Profile::Cis16, "cis-1.8:2.7").unwrap();
-        assert_eq!(id, "cis-1.8:2.7");
+        assert_eq!(id, "2.7");
         assert!(r.title.contains("devicemapper"));
+        assert_eq!(find(Profile::Cis18, "2.7").unwrap().1.title, r.title);
+        // Ids 1.8 did not renumber are the same as in 1.6.
+        assert_eq!(find(Profile::Cis18, "5.32").unwrap().1.azure, Some("5.31"));
     }
 
     #[test]
@@ -292,6 +504,13 @@ mod tests {
             .map(|(i, _)| *i)
             .collect();
         let csv = include_str!("../tests/cis_v1_6_ids.txt");
+        let want: Vec<&str> = csv.lines().filter(|l| !l.is_empty()).collect();
+        assert_eq!(ids, want);
+        let ids: Vec<&str> = profile_rules(Profile::Cis18)
+            .iter()
+            .map(|(i, _)| *i)
+            .collect();
+        let csv = include_str!("../tests/cis_v1_8_ids.txt");
         let want: Vec<&str> = csv.lines().filter(|l| !l.is_empty()).collect();
         assert_eq!(ids, want);
     }

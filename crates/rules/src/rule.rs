@@ -113,15 +113,21 @@ pub enum Profile {
     /// CIS Docker Benchmark v1.6.0: ids are CIS numbers (`5.32`).
     #[serde(rename = "cis-1.6")]
     Cis16,
+    /// CIS Docker Benchmark v1.8.0: 1.6.0's recommendations plus the new 2.7 (devicemapper), with 1.6.0's
+    /// 2.7–2.18 renumbered 2.8–2.19. Ids are derived from the CIS 1.6.0 ids through
+    /// [`ALIASES`](crate::registry::ALIASES), never written in rule files.
+    #[serde(rename = "cis-1.8")]
+    Cis18,
 }
 
 impl Profile {
-    pub const ALL: [Profile; 2] = [Profile::Azure, Profile::Cis16];
+    pub const ALL: [Profile; 3] = [Profile::Azure, Profile::Cis16, Profile::Cis18];
 
     pub fn name(self) -> &'static str {
         match self {
             Profile::Azure => "azure",
             Profile::Cis16 => "cis-1.6",
+            Profile::Cis18 => "cis-1.8",
         }
     }
 
@@ -129,6 +135,7 @@ impl Profile {
         match self {
             Profile::Azure => "Azure security baseline for Docker hosts",
             Profile::Cis16 => "CIS Docker Benchmark v1.6.0",
+            Profile::Cis18 => "CIS Docker Benchmark v1.8.0",
         }
     }
 
@@ -184,10 +191,10 @@ pub struct Rule {
 impl Rule {
     /// The rule's id in a profile, when the profile reports it.
     pub fn id_in(&self, profile: Profile) -> Option<&'static str> {
-        if !self.profiles.contains(&profile) {
-            return None;
-        }
         match profile {
+            // CIS 1.8 membership and ids follow from CIS 1.6 through the renumbering table.
+            Profile::Cis18 => crate::registry::cis18_id(self),
+            _ if !self.profiles.contains(&profile) => None,
             Profile::Azure => self.azure,
             Profile::Cis16 => self.cis.first().copied(),
         }
@@ -198,6 +205,9 @@ impl Rule {
         let mut refs = Vec::new();
         for c in self.cis {
             refs.push(format!("CIS Docker Benchmark v1.6.0, recommendation {c}"));
+        }
+        if let Some(c) = self.id_in(Profile::Cis18) {
+            refs.push(format!("CIS Docker Benchmark v1.8.0, recommendation {c}"));
         }
         if let Some(a) = self.azure {
             refs.push(format!(

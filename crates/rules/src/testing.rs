@@ -251,6 +251,8 @@ pub fn compliant_host() -> Facts {
             collected_at: "2026-11-25T00:00:00Z".into(),
             duration_ms: 1,
             running_only: false,
+            scanner_container: None,
+            root_missing: Vec::new(),
         },
         host: HostFacts {
             hostname: Some("host-a".into()),

@@ -1,5 +1,11 @@
 //! Shared helpers for the integration tests: the real dockguard binary, the real Docker daemon, images built
 //! `FROM scratch` with a static busybox (never pulled), and throwaway host roots.
+//!
+//! Everything a test process creates on the daemon carries the label `dockguard.test.pid=<its pid>` and,
+//! for images, a tag unique to the process. Containers are removed when their test's [`Containers`] is
+//! dropped (also when the test panics), images built for one test when its [`BuiltImage`] is dropped, and
+//! at process exit every container and image with the process's label is removed, so a failing or
+//! interrupted test leaves nothing behind and never touches another run's objects.
 #![allow(dead_code)]
 
 use serde_json::Value;
@@ -7,9 +13,122 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-pub const IMAGE: &str = "dockguard-test/busybox:plain";
-pub const HARDENED_IMAGE: &str = "dockguard-test/busybox:hardened";
 pub const LABEL: &str = "dockguard.test";
+/// Marks every container and image this test process creates.
+pub const PID_LABEL: &str = "dockguard.test.pid";
+
+/// `dockguard.test.pid=<pid>`.
+pub fn pid_label() -> String {
+    format!("{PID_LABEL}={}", std::process::id())
+}
+
+/// The plain test image (no USER, no HEALTHCHECK), tagged for this process.
+pub fn image() -> &'static str {
+    static TAG: OnceLock<String> = OnceLock::new();
+    TAG.get_or_init(|| format!("dockguard-test/busybox:plain-{}", std::process::id()))
+}
+
+/// The hardened test image (USER 1000, a HEALTHCHECK), tagged for this process.
+pub fn hardened_image() -> &'static str {
+    static TAG: OnceLock<String> = OnceLock::new();
+    TAG.get_or_init(|| format!("dockguard-test/busybox:hardened-{}", std::process::id()))
+}
+
+/// Removes every container, then every image, carrying this process's label.
+fn remove_everything_of_this_process() {
+    let label = format!("label={}", pid_label());
+    let list = |args: &[&str]| -> Vec<String> {
+        Command::new("docker")
+            .args(args)
+            .output()
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let containers = list(&["ps", "-aq", "--filter", &label]);
+    if !containers.is_empty() {
+        let _ = Command::new("docker")
+            .args(["rm", "-f", "-v"])
+            .args(&containers)
+            .output();
+    }
+    // An image built FROM another of ours cannot go before it: repeat until nothing is left or nothing
+    // more can be removed.
+    let mut left = usize::MAX;
+    loop {
+        let mut images = list(&["images", "-q", "--no-trunc", "--filter", &label]);
+        images.sort();
+        images.dedup();
+        if images.is_empty() || images.len() >= left {
+            break;
+        }
+        left = images.len();
+        let _ = Command::new("docker")
+            .args(["rmi", "-f"])
+            .args(&images)
+            .output();
+    }
+}
+
+extern "C" fn at_exit() {
+    remove_everything_of_this_process();
+}
+
+/// Registers the removal of this process's containers and images at exit (once).
+pub fn cleanup_at_exit() {
+    static REGISTERED: OnceLock<()> = OnceLock::new();
+    REGISTERED.get_or_init(|| {
+        // SAFETY: `at_exit` is a plain function with the C ABI; atexit only stores its address.
+        let rc = unsafe { libc::atexit(at_exit) };
+        assert_eq!(rc, 0, "atexit failed");
+    });
+}
+
+/// An image built for one test, removed (by tag and id) when dropped.
+pub struct BuiltImage {
+    pub tag: String,
+    pub id: String,
+}
+
+impl BuiltImage {
+    /// `docker build` of `dir` (with `file`, default `Dockerfile`) tagged `<repo>:<name>-<pid>`, labelled
+    /// for this process.
+    pub fn build(dir: &Path, file: Option<&str>, name: &str) -> BuiltImage {
+        cleanup_at_exit();
+        let tag = format!("dockguard-test/{name}:{}", std::process::id());
+        let label = pid_label();
+        let mut args = vec!["build", "-q", "--label", &label, "-t", &tag];
+        if let Some(f) = file {
+            args.extend(["-f", f]);
+        }
+        args.push(".");
+        let o = Command::new("docker")
+            .env("DOCKER_BUILDKIT", "0")
+            .args(&args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "docker build {tag}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let id = docker(&["image", "inspect", "-f", "{{.Id}}", &tag]);
+        BuiltImage { tag, id }
+    }
+}
+
+impl Drop for BuiltImage {
+    fn drop(&mut self) {
+        let _ = Command::new("docker")
+            .args(["rmi", "-f", &self.tag, &self.id])
+            .output();
+    }
+}
 
 pub fn dockguard() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dockguard"));
@@ -68,11 +187,13 @@ fn static_busybox() -> PathBuf {
     panic!("a static busybox is needed to build test images FROM scratch (apt-get install busybox-static)");
 }
 
-/// Builds the test images once per test binary: `plain` (no USER, no HEALTHCHECK) and `hardened`.
+/// Builds the test images once per test binary: `plain` (no USER, no HEALTHCHECK) and `hardened`, tagged
+/// for this process and removed at its exit.
 pub fn ensure_images() {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
         require_daemon();
+        cleanup_at_exit();
         let dir = tempfile::tempdir().unwrap();
         std::fs::copy(static_busybox(), dir.path().join("busybox")).unwrap();
         let base = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n";
@@ -82,10 +203,11 @@ pub fn ensure_images() {
             format!("{base}USER 1000:1000\nHEALTHCHECK --interval=5s CMD [\"/bin/true\"]\nCMD [\"sleep\", \"3600\"]\n"),
         )
         .unwrap();
-        for (file, tag) in [("Dockerfile.plain", IMAGE), ("Dockerfile.hardened", HARDENED_IMAGE)] {
+        let label = pid_label();
+        for (file, tag) in [("Dockerfile.plain", image()), ("Dockerfile.hardened", hardened_image())] {
             let o = Command::new("docker")
                 .env("DOCKER_BUILDKIT", "0")
-                .args(["build", "-q", "-f", file, "-t", tag, "."])
+                .args(["build", "-q", "--label", &label, "-f", file, "-t", tag, "."])
                 .current_dir(dir.path())
                 .output()
                 .unwrap();
@@ -153,12 +275,13 @@ impl Containers {
     ) -> String {
         let full = self.name(name);
         let label = format!("{LABEL}={}", self.run_id);
+        let pid = pid_label();
         let mut args: Vec<&str> = if start {
             vec!["run", "-d"]
         } else {
             vec!["create"]
         };
-        args.extend(["--name", &full, "--label", &label]);
+        args.extend(["--name", &full, "--label", &label, "--label", &pid]);
         args.extend(opts);
         args.push(image);
         args.extend(cmd);
