@@ -213,11 +213,7 @@ fn write_stdout(data: &str) -> Result<()> {
     write_output(None, |w| w.write_all(data.as_bytes()))
 }
 
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+use dockguard_facts::dates::now_rfc3339;
 
 fn fail_on_threshold(f: FailOn) -> Option<Severity> {
     match f {

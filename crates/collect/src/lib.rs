@@ -354,8 +354,4 @@ fn auditctl_rules() -> Fact<Vec<String>> {
     }
 }
 
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+use dockguard_facts::dates::now_rfc3339;

@@ -4,6 +4,7 @@
 //! Keys are daemon.json keys (`log-level`, `icc`, `hosts`, `insecure-registries`, ...). Flags are mapped to
 //! their daemon.json key (`-H` to `hosts`, `--insecure-registry` to `insecure-registries`, `-l` to `log-level`).
 
+use crate::dates::fmt_unix;
 use crate::{Facts, InfoFacts};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -145,28 +146,6 @@ pub fn file_loaded(
         )),
         Some(_) => Ok(()),
     }
-}
-
-/// `2026-11-30 03:04:05 UTC`.
-pub fn fmt_unix(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 fn defaults() -> Vec<(&'static str, Value)> {

@@ -9,6 +9,7 @@
 
 pub mod containerd;
 pub mod daemon;
+pub mod dates;
 pub mod dockerd_flags;
 pub mod model;
 

@@ -336,7 +336,7 @@ impl<'a> Ctx<'a> {
     /// applied to it. `Err` says why it cannot be told.
     pub fn created_under_running_daemon(&self, c: &ContainerFacts) -> Result<bool, String> {
         let created = c.created()?;
-        let created = crate::rules::section4::common::parse_rfc3339(created)
+        let created = dockguard_facts::dates::parse_rfc3339(created)
             .ok_or_else(|| format!("Created={created} is not a date"))?;
         let started = self
             .facts

@@ -228,6 +228,23 @@ pub fn short_id(id: &str) -> String {
     }
 }
 
+/// The `manual` verdict of an exec rule that saw no offending session: what was seen, and why that is not
+/// evidence (the daemon forgets finished sessions). `none` says what none of them was (`privileged`).
+pub fn exec_sessions_unproven(count: usize, none: &str) -> (Status, String) {
+    let seen = match count {
+        0 => "no exec sessions on record".to_string(),
+        1 => format!("1 exec session on record, not {none}"),
+        n => format!("{n} exec sessions on record, none {none}"),
+    };
+    (
+        Status::Manual,
+        format!(
+            "{seen}; the daemon forgets finished sessions, so check the host's audit log (ausearch -k \
+             docker) for earlier ones"
+        ),
+    )
+}
+
 /// One exec session for evidence: its id prefix and program. Arguments are counted, never shown: they can
 /// carry passwords (`mysql -p...`). `how` says what was wrong with it (`with --privileged`).
 pub fn exec_shown(e: &dockguard_facts::ExecFacts, how: &str) -> String {

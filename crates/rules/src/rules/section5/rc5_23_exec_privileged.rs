@@ -1,6 +1,6 @@
 //! CIS 5.23 Ensure that docker exec commands are not used with the privileged option.
 
-use super::common::exec_shown;
+use super::common::{exec_sessions_unproven, exec_shown};
 use crate::check::per_container;
 use crate::prelude::*;
 
@@ -49,18 +49,7 @@ fn check(ctx: &Ctx) -> Outcome {
             return Ok((Status::Fail, privileged.join("; ")));
         }
         // The daemon forgets finished exec sessions, so "none seen" is not evidence that none ran.
-        let seen = match execs.len() {
-            0 => "no exec sessions on record".to_string(),
-            1 => "1 exec session on record, not privileged".to_string(),
-            n => format!("{n} exec sessions on record, none privileged"),
-        };
-        Ok((
-            Status::Manual,
-            format!(
-                "{seen}; the daemon forgets finished sessions, so check the host's audit log \
-                 (ausearch -k docker) for earlier ones"
-            ),
-        ))
+        Ok(exec_sessions_unproven(execs.len(), "privileged"))
     })
 }
 

@@ -1,6 +1,6 @@
 //! CIS 5.24 Ensure that docker exec commands are not used with the user=root option.
 
-use super::common::exec_shown;
+use super::common::{exec_sessions_unproven, exec_shown};
 use crate::check::{is_root_user, per_container};
 use crate::prelude::*;
 use dockguard_facts::{ContainerFacts, ExecFacts};
@@ -75,18 +75,7 @@ fn check(ctx: &Ctx) -> Outcome {
             return Ok((Status::Fail, root.join("; ")));
         }
         // The daemon forgets finished exec sessions, so "none seen" is not evidence that none ran.
-        let seen = match execs.len() {
-            0 => "no exec sessions on record".to_string(),
-            1 => "1 exec session on record, not as root".to_string(),
-            n => format!("{n} exec sessions on record, none as root"),
-        };
-        Ok((
-            Status::Manual,
-            format!(
-                "{seen}; the daemon forgets finished sessions, so check the host's audit log \
-                 (ausearch -k docker) for earlier ones"
-            ),
-        ))
+        Ok(exec_sessions_unproven(execs.len(), "as root"))
     })
 }
 
